@@ -1,0 +1,174 @@
+import Foundation
+
+/// rehearse's own throwaway PostgreSQL server, started from the installed binaries.
+///
+/// The data directory is kept between runs (so restored snapshots stay cached as template
+/// databases); the server listens on a unix socket in a fresh 0700 directory and never on
+/// TCP, and is stopped when the run ends. One rehearse process at a time uses a data
+/// directory: a second one waits on an exclusive file lock, which also makes it safe to
+/// clean up whatever a killed run left behind.
+public final class EmbeddedCluster: DatabaseServer {
+    public static let superuser = "postgres"
+
+    public let binaries: PostgresBinaries
+    public let baseDirectory: String
+    public var dataDirectory: String { baseDirectory + "/data" }
+    public var logFile: String { baseDirectory + "/server.log" }
+    public private(set) var socketDirectory: String?
+    private let account: ServerAccount
+    private let lock: FileLock
+    private var running = false
+
+    /// Where the data directory lives: `REHEARSE_HOME`, else `/var/cache/rehearse` as root
+    /// (the server account must be able to reach it), else the user cache directory.
+    public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let home = environment["REHEARSE_HOME"], !home.isEmpty { return home }
+        if getuid() == 0 { return "/var/cache/rehearse" }
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/rehearse" }
+        return NSHomeDirectory() + "/.cache/rehearse"
+    }
+
+    /// Takes the data directory's lock (calling `waiting` first if another run holds it),
+    /// initialises the cluster if needed, and starts the server.
+    public init(home: String = EmbeddedCluster.defaultHome(), waiting: (String) -> Void = { _ in }) throws {
+        binaries = try PostgresBinaries.locate()
+        account = try ServerAccount.current()
+        try account.makePrivateDirectory(home)
+        baseDirectory = home + "/pg\(binaries.majorVersion)"
+        try account.makePrivateDirectory(baseDirectory)
+        lock = try FileLock(path: baseDirectory + "/rehearse.lock", waiting: {
+            waiting("another rehearse run is using \(home); waiting for it to finish")
+        })
+        do {
+            try initialiseIfNeeded()
+            try stopLeftoverServer()
+            try start()
+            try dropLeftoverDatabases()
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    public var isEmbedded: Bool { true }
+    public var displayName: String { "embedded PostgreSQL \(binaries.majorVersion) (\(dataDirectory))" }
+
+    /// The libpq keyword string for the server's socket.
+    public var connectionTarget: String {
+        "host=\(socketDirectory ?? "") port=5432 user=\(Self.superuser) dbname=postgres"
+    }
+
+    public func connect(database: String?) throws -> Connection {
+        try Connection(connectionTarget, database: database)
+    }
+
+    public func shutdown() {
+        if running {
+            let stop = account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s", "stop"], directory: baseDirectory)
+            if (try? stop.run())?.status != 0 {
+                _ = try? account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "-w", "-s", "stop"], directory: baseDirectory).run()
+            }
+            running = false
+        }
+        if let socketDirectory {
+            try? FileManager.default.removeItem(atPath: socketDirectory)
+            self.socketDirectory = nil
+        }
+        lock.release()
+    }
+
+    // MARK: Steps
+
+    private func initialiseIfNeeded() throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            let version = (try? String(contentsOfFile: dataDirectory + "/PG_VERSION", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if version == String(binaries.majorVersion) { return }
+        }
+        // Missing, half-initialised or from another major version: the directory only ever
+        // holds caches, so start it over.
+        if fm.fileExists(atPath: dataDirectory) {
+            try? fm.removeItem(atPath: dataDirectory)
+        }
+        let output = try account.command(
+            binaries.path("initdb"),
+            ["-D", dataDirectory, "-U", Self.superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+            directory: baseDirectory
+        ).run()
+        guard output.status == 0 else {
+            try? fm.removeItem(atPath: dataDirectory)
+            throw ClusterError.commandFailed(command: "initdb", output: output.combined, logFile: nil)
+        }
+    }
+
+    /// A run that was killed leaves its server running or a stale `postmaster.pid`; we hold
+    /// the lock, so whatever runs on this data directory is a leftover.
+    private func stopLeftoverServer() throws {
+        let pidFile = dataDirectory + "/postmaster.pid"
+        guard let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return }
+        if let pid = Int32(contents.split(separator: "\n").first ?? ""), isPostmaster(pid) {
+            let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "-w", "-s", "stop"], directory: baseDirectory).run()
+            if stop.status != 0 { kill(pid, SIGKILL) }
+            for _ in 0..<100 where isPostmaster(pid) { usleep(50_000) }
+        }
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    /// Scratch databases and half-restored templates of runs that were killed: with the lock
+    /// held, none of them is in use.
+    private func dropLeftoverDatabases() throws {
+        let databases = ScratchDatabases(server: self)
+        for (name, _) in try databases.list()
+        where name.hasPrefix(ScratchDatabases.scratchPrefix) || name.hasSuffix("_partial") {
+            try databases.drop(name)
+        }
+    }
+
+    private func isPostmaster(_ pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        let commandLine = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        return commandLine.contains("postgres")
+    }
+
+    private func start() throws {
+        let socket = try makeSocketDirectory()
+        socketDirectory = socket
+        let options = [
+            "-c listen_addresses=''",
+            "-c unix_socket_directories='\(socket)'",
+            "-c unix_socket_permissions=0700",
+            "-c port=5432",
+            "-c max_connections=60",
+            "-c shared_buffers=256MB",
+            "-c max_wal_size=2GB",
+            "-c logging_collector=off",
+        ].joined(separator: " ")
+        let output = try account.command(
+            binaries.path("pg_ctl"),
+            ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s", "-o", options, "start"],
+            directory: baseDirectory
+        ).run()
+        guard output.status == 0 else {
+            let tail = (try? String(contentsOfFile: logFile, encoding: .utf8))?
+                .split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
+            throw ClusterError.commandFailed(command: "pg_ctl start", output: [output.combined, tail].filter { !$0.isEmpty }.joined(separator: "\n"), logFile: logFile)
+        }
+        running = true
+    }
+
+    private func makeSocketDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "rehearse-sock-XXXXXX").utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard let created else {
+            throw ClusterError.filesystem(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno)))
+        }
+        let path = String(cString: created)
+        try account.makePrivateDirectory(path)
+        return path
+    }
+}

@@ -1,0 +1,34 @@
+/// Up or down, as in the file name `{version}_{name}.{up|down}.{ext}`.
+public enum MigrationDirection: String, Sendable, Codable, Equatable {
+    case up
+    case down
+}
+
+/// One file of a migration directory.
+public struct MigrationFile: Sendable, Equatable {
+    public var path: String
+    public var fileName: String
+    /// The body as golang-migrate would send it.
+    public var body: String
+
+    /// golang-migrate skips whitespace-only bodies: nothing is sent.
+    public var isBlank: Bool { body.allSatisfy(\.isWhitespace) }
+
+    /// True when the body holds nothing but comments and whitespace (the documented way to
+    /// write a deliberate no-op).
+    public var isCommentOnly: Bool {
+        !isBlank && SQLText.strippingComments(body).allSatisfy(\.isWhitespace)
+    }
+}
+
+/// A version with its up and down files (either may be missing).
+public struct Migration: Sendable, Equatable {
+    public var version: UInt64
+    public var identifier: String
+    public var up: MigrationFile?
+    public var down: MigrationFile?
+
+    public func file(_ direction: MigrationDirection) -> MigrationFile? {
+        direction == .up ? up : down
+    }
+}

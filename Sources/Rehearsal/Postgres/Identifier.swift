@@ -1,0 +1,11 @@
+/// SQL quoting for identifiers and literals the harness writes itself (database names,
+/// role names, markers): never trust a name from a file or a dump to be safe as it is.
+public enum Identifier {
+    public static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func literal(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}

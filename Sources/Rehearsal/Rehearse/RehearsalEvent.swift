@@ -1,0 +1,14 @@
+/// Progress a rehearsal reports while it works; the executable draws it, the library never
+/// prints.
+public enum RehearsalEvent: Sendable {
+    case startingServer
+    case waiting(String)
+    case hashingSnapshot(path: String)
+    case restoring(RestoreProgress)
+    case restored(RestoreSummary)
+    case cloningTemplate(name: String)
+    case planned(recorded: TrackingTable.State?, pending: Int)
+    case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)
+    case stepFinished(version: UInt64, step: StepReport)
+    case checkedRoundtrip(version: UInt64, differences: Int)
+}

@@ -1,0 +1,9 @@
+/// How a rehearsal runs, beyond what the scenario says.
+public struct RehearsalOptions: Sendable {
+    /// Keep the scratch database at the end (for inspection) instead of dropping it.
+    public var keepDatabase = false
+    /// Seconds between two looks at pg_locks while a step runs.
+    public var lockSampleInterval = 0.01
+
+    public init() {}
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Yams
+
+/// A rehearsal scenario (YAML): which snapshot, which migrations, and how production runs
+/// them. Paths are relative to the scenario file; unknown keys are errors, so a typo never
+/// silently falls back to a default.
+public struct Scenario: Sendable {
+    public var file: String
+    public var name: String
+    public var snapshotPath: String
+    public var migrationsPath: String
+    public var trackingTable: String
+    public var mode: ExecutionMode
+    /// `SET name = value` on the migration session before the first file, in file order.
+    public var session: [(name: String, value: String)]
+    /// Cancels a step that runs longer (seconds); nil for no limit.
+    public var stepTimeout: Double?
+    public var budgets: Budgets
+
+    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets"]
+    static let budgetKeys = ["step_duration", "down_slower_factor"]
+
+    public static func load(_ path: String) throws -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, problem: "cannot read the scenario file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(file: path, problem: "the scenario file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Scenario {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ScenarioError(file: file, problem: "the scenario file is empty; it needs at least name, snapshot and migrations")
+            }
+            root = node
+        } catch let error as ScenarioError {
+            throw error
+        } catch let error as YamlError {
+            throw ScenarioError(file: file, line: Self.line(of: error), problem: "not valid YAML: \(error)")
+        } catch {
+            throw ScenarioError(file: file, problem: "not valid YAML: \(error)")
+        }
+        let reader = NodeReader(file: file)
+        let top = try reader.mapping(root, key: nil, allowed: topLevelKeys)
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        func resolve(_ relative: String) -> String {
+            relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).standardizedFileURL.path
+        }
+
+        let name = try reader.string(top["name"], key: "name", required: true)!
+        guard !name.isEmpty, name.count <= 60 else {
+            throw ScenarioError(file: file, key: "name", line: top["name"]?.mark?.line, problem: "must be 1 to 60 characters")
+        }
+        let snapshot = resolve(try reader.string(top["snapshot"], key: "snapshot", required: true)!)
+        let migrations = resolve(try reader.string(top["migrations"], key: "migrations", required: true)!)
+        let table = try reader.string(top["tracking_table"], key: "tracking_table") ?? "schema_migrations"
+        guard !table.isEmpty, table.utf8.count <= 63 else {
+            throw ScenarioError(file: file, key: "tracking_table", line: top["tracking_table"]?.mark?.line, problem: "must be a table name of 1 to 63 bytes")
+        }
+        var mode = ExecutionMode.wholeFile
+        if let text = try reader.string(top["mode"], key: "mode") {
+            guard let parsed = ExecutionMode(rawValue: text) else {
+                throw ScenarioError(
+                    file: file, key: "mode", line: top["mode"]?.mark?.line,
+                    problem: "unknown mode \"\(text)\"; use whole-file (migrate's default) or multi-statement")
+            }
+            mode = parsed
+        }
+        var session: [(String, String)] = []
+        if let node = top["session"] {
+            guard case .mapping(let mapping) = node else {
+                throw ScenarioError(file: file, key: "session", line: node.mark?.line, problem: "must be a mapping of setting: value")
+            }
+            for (keyNode, valueNode) in mapping {
+                let setting = keyNode.string ?? ""
+                guard setting.range(of: #"^[A-Za-z_][A-Za-z0-9_.]*$"#, options: .regularExpression) != nil else {
+                    throw ScenarioError(file: file, key: "session.\(setting)", line: keyNode.mark?.line, problem: "not a PostgreSQL setting name")
+                }
+                guard let value = valueNode.string else {
+                    throw ScenarioError(file: file, key: "session.\(setting)", line: valueNode.mark?.line, problem: "must be a scalar value")
+                }
+                session.append((setting, value))
+            }
+        }
+        let stepTimeout = try reader.duration(top["step_timeout"], key: "step_timeout", maximum: 7 * 24 * 3600)
+        var budgets = Budgets()
+        if let node = top["budgets"] {
+            let map = try reader.mapping(node, key: "budgets", allowed: budgetKeys)
+            if let value = try reader.duration(map["step_duration"], key: "budgets.step_duration", maximum: 7 * 24 * 3600) {
+                budgets.stepDuration = value
+            }
+            if let value = try reader.number(map["down_slower_factor"], key: "budgets.down_slower_factor", range: 1...10_000) {
+                budgets.downSlowerFactor = value
+            }
+        }
+        return Scenario(
+            file: file, name: name, snapshotPath: snapshot, migrationsPath: migrations, trackingTable: table,
+            mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets)
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}
+
+/// Typed access to a YAML node with errors that name the key and line.
+struct NodeReader {
+    var file: String
+
+    func mapping(_ node: Node, key: String?, allowed: [String]) throws -> [String: Node] {
+        guard case .mapping(let mapping) = node else {
+            throw ScenarioError(file: file, key: key, line: node.mark?.line, problem: "must be a mapping (key: value lines)")
+        }
+        var result: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            let name = keyNode.string ?? ""
+            let path = key.map { "\($0).\(name)" } ?? name
+            guard allowed.contains(name) else {
+                throw ScenarioError(
+                    file: file, key: path, line: keyNode.mark?.line,
+                    problem: "unknown key; allowed here: \(allowed.joined(separator: ", "))")
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    func string(_ node: Node?, key: String, required: Bool = false) throws -> String? {
+        guard let node else {
+            if required { throw ScenarioError(file: file, key: key, problem: "is required") }
+            return nil
+        }
+        guard case .scalar(let scalar) = node else {
+            throw ScenarioError(file: file, key: key, line: node.mark?.line, problem: "must be a text value")
+        }
+        return scalar.string
+    }
+
+    func duration(_ node: Node?, key: String, maximum: Double) throws -> Double? {
+        guard let text = try string(node, key: key) else { return nil }
+        guard let seconds = DurationText.seconds(text) else {
+            throw ScenarioError(file: file, key: key, line: node?.mark?.line, problem: "\"\(text)\" is not a duration; write e.g. 500ms, 30s, 3m")
+        }
+        guard seconds > 0, seconds <= maximum else {
+            throw ScenarioError(file: file, key: key, line: node?.mark?.line, problem: "\(text) is out of range (more than 0, at most \(Int(maximum))s)")
+        }
+        return seconds
+    }
+
+    func number(_ node: Node?, key: String, range: ClosedRange<Double>) throws -> Double? {
+        guard let text = try string(node, key: key) else { return nil }
+        guard let value = Double(text) else {
+            throw ScenarioError(file: file, key: key, line: node?.mark?.line, problem: "\"\(text)\" is not a number")
+        }
+        guard range.contains(value) else {
+            throw ScenarioError(file: file, key: key, line: node?.mark?.line, problem: "\(text) is out of range (\(range.lowerBound) to \(range.upperBound))")
+        }
+        return value
+    }
+}

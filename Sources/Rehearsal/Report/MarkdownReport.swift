@@ -1,0 +1,155 @@
+/// Renders the report as Markdown: the verdict first, then a table of migrations, then per
+/// migration its findings, steps and locks, then where the snapshot came from. Readable in
+/// a pager and as a CI comment.
+public enum MarkdownReport {
+    public static func render(_ report: RehearsalReport) -> String {
+        var out: [String] = []
+        let badge = ["pass": "✅ GO", "warn": "⚠️ GO WITH CARE", "fail": "❌ NO-GO"][report.verdict.rawValue] ?? ""
+        out.append("# Migration rehearsal: \(escape(report.scenario.name))")
+        out.append("")
+        out.append("**\(badge)** — \(escape(report.verdictReason))")
+        out.append("")
+        if report.interrupted { out.append("> This rehearsal was interrupted; the results below are partial.\n") }
+        let start = report.startVersion.map(String.init) ?? "none"
+        let end = report.endState?.display ?? "none"
+        out.append("Snapshot at version **\(start)**, \(report.migrations.count) pending migration(s), mode `\(report.scenario.mode.rawValue)`; tracking table `\(escape(report.scenario.trackingTable))` ends at **\(end)**.")
+        out.append("")
+        if !report.migrations.isEmpty {
+            out.append("| version | name | up | down | re-up | strongest lock (held) | round-trip | verdict |")
+            out.append("|---:|---|---:|---:|---:|---|---|---|")
+            for migration in report.migrations {
+                func duration(_ direction: MigrationDirection, _ pass: Int) -> String {
+                    guard let step = migration.steps.first(where: { $0.direction == direction && $0.pass == pass }) else { return "—" }
+                    switch step.status {
+                    case .ok: return Format.duration(step.durationMs)
+                    case .skipped: return "skipped"
+                    case .failed: return "**failed**"
+                    }
+                }
+                let lock = migration.steps.first { $0.direction == .up && $0.pass == 1 }?.locks
+                    .filter { $0.granted }.max { $0.strengthRank < $1.strengthRank }
+                let lockText = lock.map { "\($0.mode) on \(escape($0.relation)) (\(held($0, interval: report.lockSampleIntervalMs)))" } ?? "—"
+                out.append("| \(migration.version) | \(escape(migration.name)) | \(duration(.up, 1)) | \(duration(.down, 1)) | \(duration(.up, 2)) | \(lockText) | \(roundtrip(migration)) | \(verdictText(migration)) |")
+            }
+            out.append("")
+        }
+        if !report.findings.isEmpty {
+            out.append("## Directory and plan")
+            out.append("")
+            out += report.findings.map(findingLine)
+            out.append("")
+        }
+        for migration in report.migrations {
+            out.append("## \(migration.version) \(escape(migration.name)) — \(verdictText(migration))")
+            out.append("")
+            if migration.status == .notRun {
+                out.append("Not run: an earlier migration failed, so migrate would have stopped before this one.")
+                out.append("")
+                continue
+            }
+            if migration.findings.isEmpty {
+                out.append("No findings.")
+            } else {
+                out += migration.findings.map(findingLine)
+            }
+            out.append("")
+            out.append("<details><summary>Steps, statements and locks</summary>")
+            out.append("")
+            out.append("| step | status | time | server | statements | tracking after |")
+            out.append("|---|---|---:|---:|---|---|")
+            for step in migration.steps {
+                let statements = step.statements.map { "\($0.command)\($0.line.map { " (l.\($0))" } ?? "")" }.joined(separator: ", ")
+                out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(escape(statements.isEmpty ? (step.skipReason ?? "—") : statements)) | \(step.trackingAfter?.display ?? "none") |")
+            }
+            let locks = migration.steps.flatMap { step in step.locks.map { (step, $0) } }
+            if !locks.isEmpty {
+                out.append("")
+                out.append("| step | relation | kind | mode | held (sampled every \(Format.duration(report.lockSampleIntervalMs))) |")
+                out.append("|---|---|---|---|---:|")
+                for (step, lock) in locks {
+                    out.append("| \(FindingRules.stepLabel(step)) | \(escape(lock.relation)) | \(lock.relationKind) | \(lock.mode)\(lock.granted ? "" : " (waited)") | \(held(lock, interval: report.lockSampleIntervalMs)) |")
+                }
+            }
+            if let error = migration.steps.compactMap(\.error).first {
+                out.append("")
+                out.append("```")
+                out.append(error.description)
+                out.append("```")
+            }
+            out.append("")
+            out.append("</details>")
+            out.append("")
+        }
+        out.append("## Snapshot and server")
+        out.append("")
+        let snapshot = report.snapshot
+        out.append("- snapshot `\(escape(snapshot.path))` (\(Format.bytes(snapshot.bytes)), sha256 `\(snapshot.sha256.prefix(16))…`)")
+        if snapshot.fromCache {
+            out.append("- cloned from the cached template in \(Format.duration(snapshot.cloneMs)) (restored in an earlier run)")
+        } else if let restore = snapshot.restore {
+            out.append("- restored in \(Format.duration(restore.durationMs)): \(restore.statements) statements, \(restore.rowsCopied) rows, \(Format.bytes(restore.uncompressedBytes)) of SQL\(restore.dumpedFromVersion.map { "; dumped from PostgreSQL \($0)" } ?? "")")
+            if !restore.createdRoles.isEmpty {
+                out.append("- roles missing on the rehearsal server, created as NOLOGIN: \(restore.createdRoles.map(escape).joined(separator: ", "))")
+            }
+            if !restore.skippedStatements.isEmpty {
+                out.append("- \(restore.skippedStatements.count) ownership/grant statement(s) skipped: their roles do not exist on this server")
+            }
+        }
+        out.append("- server: PostgreSQL \(escape(report.server.version)), \(report.server.embedded ? "embedded" : "external") (\(escape(report.server.name)))")
+        if !report.scenario.session.isEmpty {
+            out.append("- migration session settings: " + report.scenario.session.sorted { $0.key < $1.key }.map { "`\($0.key) = \($0.value)`" }.joined(separator: ", "))
+        }
+        out.append("- started \(report.startedAt)\(report.finishedAt.map { ", finished \($0)" } ?? ""); rehearse \(report.tool.version)")
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+
+    /// A lock seen in one sample only was held for less than the sampling interval.
+    static func held(_ lock: ObservedLock, interval: Double) -> String {
+        lock.heldMs < interval ? "< \(Format.duration(interval))" : Format.duration(lock.heldMs)
+    }
+
+    static func roundtrip(_ migration: MigrationReport) -> String {
+        switch (migration.roundtrip.downRestoresSchema, migration.roundtrip.reupMatchesFirstUp) {
+        case (true?, true?): return "ok"
+        case (false?, _): return "**down incomplete**"
+        case (_, false?): return "**re-up differs**"
+        default: return "—"
+        }
+    }
+
+    static func verdictText(_ migration: MigrationReport) -> String {
+        if migration.status == .notRun { return "not run" }
+        return ["pass": "pass", "warn": "warn", "fail": "**fail**"][migration.verdict.rawValue] ?? ""
+    }
+
+    static func findingLine(_ finding: Finding) -> String {
+        let icon = ["info": "ℹ️", "warning": "⚠️", "error": "❌"][finding.severity.rawValue] ?? ""
+        var where_ = ""
+        if let file = finding.file {
+            where_ = " (`\(escape(lastComponent(file)))\(finding.line.map { ":\($0)" } ?? "")`)"
+        }
+        var line = "- \(icon) **\(finding.rule)**\(where_): \(escape(finding.message))"
+        if let advice = finding.advice { line += " — *\(escape(advice))*" }
+        return line
+    }
+
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Keeps names and messages from breaking tables or injecting markup.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "|": out += "\\|"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\n": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

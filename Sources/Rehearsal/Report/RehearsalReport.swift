@@ -1,0 +1,169 @@
+import Foundation
+
+/// The report model: everything a rehearsal observed and concluded. `report.json` is this
+/// struct encoded; Markdown and the terminal summary are rendered from it, so the JSON is
+/// the contract other tools and later runs rely on.
+public struct RehearsalReport: Sendable, Codable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion = RehearsalReport.currentSchemaVersion
+    public var tool = ToolInfo()
+    public var scenario: ScenarioInfo
+    public var startedAt: String
+    public var finishedAt: String?
+    public var snapshot: SnapshotInfo
+    public var server: ServerInfo
+    /// The version recorded in the snapshot's tracking table; nil when it records none.
+    public var startVersion: Int64?
+    /// What the tracking table says at the end, as migrate would leave it.
+    public var endState: TrackingTable.State?
+    public var migrations: [MigrationReport] = []
+    /// Findings about the whole run (directory, plan) rather than one migration.
+    public var findings: [Finding] = []
+    public var verdict: Verdict = .pass
+    public var verdictReason: String = ""
+    public var interrupted = false
+    /// How often the lock sampler looked at pg_locks.
+    public var lockSampleIntervalMs: Double = 10
+
+    public struct ToolInfo: Sendable, Codable, Equatable {
+        public var name = "rehearse"
+        public var version = RehearseVersion.current
+    }
+
+    public struct ScenarioInfo: Sendable, Codable, Equatable {
+        public var name: String
+        public var file: String
+        public var migrations: String
+        public var trackingTable: String
+        public var mode: ExecutionMode
+        public var session: [String: String]
+        public var stepTimeoutSeconds: Double?
+        public var budgets: Budgets
+    }
+
+    public struct SnapshotInfo: Sendable, Codable, Equatable {
+        public var path: String
+        public var sha256: String
+        public var bytes: UInt64
+        /// Time spent restoring in this run; 0 when a cached template was cloned.
+        public var restoreMs: Double
+        public var cloneMs: Double
+        public var fromCache: Bool
+        public var restore: RestoreSummary?
+    }
+
+    public struct ServerInfo: Sendable, Codable, Equatable {
+        public var version: String
+        public var embedded: Bool
+        public var name: String
+    }
+}
+
+public enum RehearseVersion {
+    public static let current = "0.1.0"
+}
+
+/// pass: every check and budget holds; warn: only warnings; fail: a check or budget failed.
+public enum Verdict: String, Sendable, Codable, Comparable {
+    case pass
+    case warn
+    case fail
+
+    public static func < (lhs: Verdict, rhs: Verdict) -> Bool {
+        let order: [Verdict] = [.pass, .warn, .fail]
+        return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+    }
+}
+
+/// One migration's rehearsal.
+public struct MigrationReport: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case rehearsed
+        case failed
+        case notRun = "not-run"
+    }
+
+    public var version: UInt64
+    public var name: String
+    public var upFile: String?
+    public var downFile: String?
+    public var status: Status
+    public var steps: [StepReport] = []
+    public var roundtrip = Roundtrip()
+    public var findings: [Finding] = []
+    public var verdict: Verdict = .pass
+
+    public struct Roundtrip: Sendable, Codable, Equatable {
+        /// nil when the check could not run (a step failed before it).
+        public var downRestoresSchema: Bool?
+        public var reupMatchesFirstUp: Bool?
+        public var differences: [SchemaDifference] = []
+    }
+}
+
+/// One up or down run of one file.
+public struct StepReport: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case ok
+        case failed
+        case skipped
+    }
+
+    public var direction: MigrationDirection
+    /// 1 for the first up and the down, 2 for the second up.
+    public var pass: Int
+    public var status: Status
+    /// Wall-clock time of the body as the client saw it.
+    public var durationMs: Double
+    /// Elapsed time on the server's clock around the body.
+    public var serverMs: Double?
+    public var error: PostgresError?
+    public var timedOut = false
+    public var statements: [StatementReport] = []
+    /// Relation locks the step's backend was seen holding, strongest first.
+    public var locks: [ObservedLock] = []
+    public var notices: [Notice] = []
+    /// The tracking table after the step (nil: no version recorded).
+    public var trackingAfter: TrackingTable.State?
+    /// Why nothing ran: no file, or a blank body.
+    public var skipReason: String?
+}
+
+/// One statement of a step's file, in order; `line` is where it starts in the file.
+public struct StatementReport: Sendable, Codable, Equatable {
+    public var line: Int?
+    public var command: String
+    public var rows: Int64?
+}
+
+/// Something a person should know, from what was measured or what migrate does silently.
+public struct Finding: Sendable, Codable, Equatable {
+    public enum Severity: String, Sendable, Codable, Comparable {
+        case info
+        case warning
+        case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            let order: [Severity] = [.info, .warning, .error]
+            return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+        }
+    }
+
+    public var rule: String
+    public var severity: Severity
+    public var message: String
+    public var file: String?
+    public var line: Int?
+    /// The safe alternative or the next thing to do.
+    public var advice: String?
+
+    public init(rule: String, severity: Severity, message: String, file: String? = nil, line: Int? = nil, advice: String? = nil) {
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.line = line
+        self.advice = advice
+    }
+}

@@ -1,0 +1,173 @@
+/// Reads a plain-format `pg_dump` as a sequence of things to do: SQL statements, COPY blocks
+/// (whose data is then streamed with `copyData`) and the `\restrict` / `\unrestrict` pair
+/// that PostgreSQL 15.14+ `pg_dump` writes. Any other psql meta-command is refused with its
+/// line number: a snapshot must never make the rehearsal host run a command or read a file.
+final class DumpReader {
+    enum Item: Equatable {
+        case statement(sql: String, line: Int)
+        /// `COPY … FROM stdin;` — the data lines follow; read them with `copyData`.
+        case copy(sql: String, line: Int)
+    }
+
+    let path: String
+    private let source: () throws -> [UInt8]?
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var sourceDone = false
+    private var splitter = StatementSplitter()
+    private var queue: [Item] = []
+    private(set) var lineNumber = 0
+    private var restrictKey: String?
+    /// The header lines pg_dump writes, read before the first statement.
+    private(set) var header = DumpHeader()
+    private var sawHeader = false
+    private var sawStatement = false
+
+    init(path: String, source: @escaping () throws -> [UInt8]?) {
+        self.path = path
+        self.source = source
+    }
+
+    convenience init(reader: DecompressingReader) {
+        self.init(path: reader.path, source: reader.next)
+    }
+
+    /// The next statement or COPY, or nil at the end of the dump.
+    func next() throws -> Item? {
+        while queue.isEmpty {
+            guard let line = try nextLine() else {
+                if let last = splitter.finish(), case .statement(let text, let line) = last {
+                    return .statement(sql: String(decoding: text, as: UTF8.self), line: line)
+                }
+                if splitter.isInsideStatement {
+                    throw SnapshotError.unterminated(path: path, line: splitter.pendingStartLine, what: splitter.pendingDescription)
+                }
+                if !sawHeader { throw SnapshotError.notADump(path: path) }
+                return nil
+            }
+            if !sawStatement {
+                try inspectHeader(line)
+            }
+            for piece in splitter.feed(line: line, number: lineNumber) {
+                switch piece {
+                case .metaCommand(let text, let line):
+                    try handleMeta(text, line: line)
+                case .statement(let bytes, let line):
+                    sawStatement = true
+                    let sql = String(decoding: bytes, as: UTF8.self)
+                    queue.append(Self.isCopyFromStdin(sql) ? .copy(sql: sql, line: line) : .statement(sql: sql, line: line))
+                }
+            }
+        }
+        return queue.removeFirst()
+    }
+
+    /// Streams the data of the COPY just returned by `next`, in batches of whole lines, up to
+    /// (not including) the `\.` terminator.
+    func copyData(startLine: Int, _ consume: ([UInt8]) throws -> Void) throws {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(1 << 18)
+        while true {
+            guard let line = try nextLine() else {
+                throw SnapshotError.unterminated(path: path, line: startLine, what: "COPY data")
+            }
+            if line.count >= 2, line[line.startIndex] == UInt8(ascii: "\\"), line[line.startIndex + 1] == UInt8(ascii: ".") {
+                let rest = line.dropFirst(2)
+                if rest.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) { break }
+            }
+            batch.append(contentsOf: line)
+            if batch.count >= 1 << 18 {
+                try consume(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try consume(batch) }
+    }
+
+    // MARK: -
+
+    private func handleMeta(_ text: String, line: Int) throws {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let command = words.first ?? text
+        if splitter.isInsideStatement {
+            throw SnapshotError.metaCommandRefused(path: path, line: line, command: command)
+        }
+        switch (command, restrictKey) {
+        case ("\\restrict", nil) where words.count == 2:
+            restrictKey = words[1]
+        case ("\\unrestrict", let key?) where words.count == 2 && words[1] == key:
+            restrictKey = nil
+        default:
+            throw SnapshotError.metaCommandRefused(path: path, line: line, command: command)
+        }
+    }
+
+    private func inspectHeader(_ line: ArraySlice<UInt8>) throws {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return }
+        if text.hasPrefix("--") {
+            header.read(commentLine: text)
+            if text.contains("PostgreSQL database dump") { sawHeader = true }
+            return
+        }
+        // Anything but comments before the header: this is not a pg_dump.
+        if !sawHeader { throw SnapshotError.notADump(path: path) }
+    }
+
+    /// The next line including its newline, from the decompressed stream.
+    private func nextLine() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = chunk[position...].firstIndex(of: 0x0A) {
+                let line = chunk[position...newline]
+                position = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if sourceDone {
+                guard position < chunk.count else { return nil }
+                let line = chunk[position...]
+                position = chunk.count
+                lineNumber += 1
+                return line
+            }
+            guard let more = try source() else {
+                sourceDone = true
+                continue
+            }
+            if position > 0 {
+                chunk.removeFirst(position)
+                position = 0
+            }
+            chunk.append(contentsOf: more)
+        }
+    }
+
+    static func isCopyFromStdin(_ sql: String) -> Bool {
+        let upper = sql.uppercased()
+        guard upper.hasPrefix("COPY ") else { return false }
+        let trimmed = upper.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.hasSuffix("FROM STDIN;") || trimmed.hasSuffix("FROM STDIN")
+    }
+}
+
+/// What pg_dump says about itself in the dump's first comment lines.
+struct DumpHeader: Equatable {
+    var serverVersion: String?
+    var pgDumpVersion: String?
+
+    var pgDumpMajor: Int? { pgDumpVersion.flatMap { Int($0.split(separator: ".").first ?? "") } }
+
+    mutating func read(commentLine text: String) {
+        if let value = text.value(after: "-- Dumped from database version ") { serverVersion = value }
+        if let value = text.value(after: "-- Dumped by pg_dump version ") { pgDumpVersion = value }
+    }
+}
+
+extension String {
+    fileprivate func value(after prefix: String) -> String? {
+        guard hasPrefix(prefix) else { return nil }
+        return String(dropFirst(prefix.count)).split(separator: " ").first.map(String.init)
+    }
+}
+
+import Foundation

@@ -1,0 +1,22 @@
+/// How far a restore has got, reported to whoever draws progress.
+public struct RestoreProgress: Sendable {
+    public var compressedBytesRead: UInt64
+    public var totalBytes: UInt64
+    public var uncompressedBytes: UInt64
+    public var rowsCopied: Int64
+    public var elapsedSeconds: Double
+}
+
+/// What a restore did, for the report.
+public struct RestoreSummary: Sendable, Codable, Equatable {
+    public var statements: Int
+    public var rowsCopied: Int64
+    public var uncompressedBytes: UInt64
+    public var durationMs: Double
+    /// Roles the dump referred to that did not exist; created as NOLOGIN on the embedded server.
+    public var createdRoles: [String]
+    /// Ownership or grant statements skipped because their role does not exist (external server).
+    public var skippedStatements: [String]
+    public var dumpedFromVersion: String?
+    public var pgDumpVersion: String?
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// A snapshot file identified by its content: the SHA-256 of its bytes keys the template
+/// cache, so a changed file can never reuse a stale restore.
+public struct Snapshot: Sendable, Codable, Equatable {
+    public var path: String
+    public var sha256: String
+    public var bytes: UInt64
+    public var compressed: Bool
+
+    /// Hashes the file; fails with a `SnapshotError` naming the path if it cannot be read.
+    public static func open(_ path: String) throws -> Snapshot {
+        let reader = try DecompressingReader(path: path)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SnapshotError.unreadable(path: path, reason: "permission denied")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let data: Data
+            do {
+                data = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw SnapshotError.unreadable(path: path, reason: error.localizedDescription)
+            }
+            if data.isEmpty { break }
+            data.withUnsafeBytes { hasher.update($0) }
+        }
+        return Snapshot(path: path, sha256: SHA256.hex(hasher.finalize()), bytes: reader.fileSize, compressed: reader.isCompressed)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Restores a plain `pg_dump` into an empty database over one connection: statements are
+/// sent one by one with the simple-query protocol, COPY blocks are streamed with COPY.
+/// Stops at the first failing statement (naming its dump line), except that ownership and
+/// grants to roles missing on the target never abort a restore.
+public struct SnapshotRestorer {
+    public var snapshot: Snapshot
+    /// Create missing roles as NOLOGIN (embedded server); otherwise skip their statements.
+    public var createMissingRoles: Bool
+    public var serverMajorVersion: Int
+
+    public init(snapshot: Snapshot, createMissingRoles: Bool, serverMajorVersion: Int) {
+        self.snapshot = snapshot
+        self.createMissingRoles = createMissingRoles
+        self.serverMajorVersion = serverMajorVersion
+    }
+
+    public func restore(into connection: Connection, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreSummary {
+        let started = Date()
+        let decompressor = try DecompressingReader(path: snapshot.path)
+        var uncompressed: UInt64 = 0
+        let reader = DumpReader(path: snapshot.path) {
+            let piece = try decompressor.next()
+            uncompressed += UInt64(piece?.count ?? 0)
+            return piece
+        }
+        var summary = RestoreSummary(
+            statements: 0, rowsCopied: 0, uncompressedBytes: 0, durationMs: 0, createdRoles: [], skippedStatements: [])
+        // Loading settings that are safe for a throwaway database and only affect this session.
+        try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'")
+        var lastReport = Date.distantPast
+        func report(force: Bool = false) {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastReport) >= 0.2 else { return }
+            lastReport = now
+            progress(RestoreProgress(
+                compressedBytesRead: decompressor.compressedOffset, totalBytes: snapshot.bytes,
+                uncompressedBytes: uncompressed, rowsCopied: summary.rowsCopied,
+                elapsedSeconds: now.timeIntervalSince(started)))
+        }
+        var checkedVersion = false
+        while let item = try reader.next() {
+            if !checkedVersion {
+                checkedVersion = true
+                if let major = reader.header.pgDumpMajor, major > serverMajorVersion {
+                    throw SnapshotError.newerDump(path: snapshot.path, dumpVersion: major, serverVersion: serverMajorVersion)
+                }
+            }
+            switch item {
+            case .statement(let sql, let line):
+                try run(sql, line: line, on: connection, summary: &summary)
+            case .copy(let sql, let line):
+                do {
+                    summary.rowsCopied += try connection.copyIn(sql) { writer in
+                        try reader.copyData(startLine: line) { batch in
+                            try writer.write(batch)
+                            report()
+                        }
+                    }
+                } catch let error as PostgresError {
+                    throw SnapshotError.statementFailed(path: snapshot.path, line: line, error: error)
+                }
+            }
+            summary.statements += 1
+            report()
+        }
+        report(force: true)
+        summary.uncompressedBytes = uncompressed
+        summary.durationMs = Date().timeIntervalSince(started) * 1000
+        summary.dumpedFromVersion = reader.header.serverVersion
+        summary.pgDumpVersion = reader.header.pgDumpVersion
+        return summary
+    }
+
+    private func run(_ sql: String, line: Int, on connection: Connection, summary: inout RestoreSummary) throws {
+        var attempts = 0
+        while true {
+            let result = connection.runScript(sql)
+            guard let error = result.error else { return }
+            guard let role = Self.missingRole(in: error), Self.isOwnershipOrGrant(sql), attempts < 4 else {
+                throw SnapshotError.statementFailed(path: snapshot.path, line: line, error: error)
+            }
+            attempts += 1
+            if createMissingRoles {
+                try connection.execute("CREATE ROLE \(Identifier.quote(role)) NOLOGIN")
+                summary.createdRoles.append(role)
+            } else {
+                summary.skippedStatements.append("line \(line): \(sql.trimmingCharacters(in: .whitespacesAndNewlines))")
+                return
+            }
+        }
+    }
+
+    /// `role "alice" does not exist` (SQLSTATE 42704) → alice.
+    static func missingRole(in error: PostgresError) -> String? {
+        guard error.sqlState == "42704" else { return nil }
+        let message = error.message
+        guard message.hasPrefix("role \""), message.hasSuffix("\" does not exist") else { return nil }
+        return String(message.dropFirst(6).dropLast(16))
+    }
+
+    static func isOwnershipOrGrant(_ sql: String) -> Bool {
+        let upper = sql.uppercased()
+        return upper.contains(" OWNER TO ") || upper.hasPrefix("GRANT ") || upper.hasPrefix("REVOKE ")
+            || upper.hasPrefix("ALTER DEFAULT PRIVILEGES") || upper.contains("SET SESSION AUTHORIZATION")
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Rehearsal
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the snapshot's recorded version and the pending migrations, without running any.")
+
+    @Argument(help: "The scenario file (YAML).")
+    var scenario: String
+
+    @OptionGroup var server: ServerOptions
+
+    func run() throws {
+        let terminal = Terminal(quiet: server.quiet)
+        let code = Session.perform(terminal: terminal) {
+            let scenario = try Scenario.load(self.scenario)
+            _ = try MigrationDirectory.load(scenario.migrationsPath)
+            let database = try Session.startServer(server, terminal: terminal)
+            defer { database.shutdown() }
+            let runner = RehearsalRunner(scenario: scenario, server: database, options: server.rehearsalOptions, events: terminal.draw)
+            Session.onInterrupt(runner: runner, server: database, terminal: terminal)
+            let (plan, report) = try runner.plan()
+            terminal.clearProgress()
+            print("recorded version: \(plan.recorded?.display ?? "none")")
+            print("pending: \(plan.pending.count)")
+            for migration in plan.pending {
+                let down = migration.down == nil ? "  (no down file)" : (migration.down!.isBlank ? "  (empty down file)" : "")
+                print("  \(migration.version)  \(migration.identifier)\(down)")
+            }
+            for finding in report.findings where finding.severity != .info {
+                print("\(finding.severity.rawValue): \(finding.message)")
+            }
+            return 0
+        }
+        throw ExitCode(code)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Rehearsal
+
+@main
+struct Rehearse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rehearse",
+        abstract: "Rehearse PostgreSQL migrations (golang-migrate layout) on a production-like snapshot before they reach production.",
+        discussion: """
+            Exit codes:
+              0  go: every check and budget holds (warnings allowed)
+              1  no-go: a step, a round-trip check or a budget failed
+              2  bad input or usage: scenario, migrations directory, snapshot
+              3  interrupted, or the server could not be reached or started
+            """,
+        version: RehearseVersion.current,
+        subcommands: [Run.self, Plan.self, Check.self, Create.self],
+        defaultSubcommand: nil)
+}
+
+/// Options shared by commands that need a server.
+struct ServerOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "An existing PostgreSQL server (URL or keyword string) to create the scratch database on; default: REHEARSE_DATABASE_URL, else an embedded server. DATABASE_URL is never read.",
+            valueName: "url"))
+    var databaseURL: String?
+
+    @Flag(name: .long, help: "Keep the scratch database at the end, for inspection.")
+    var keep = false
+
+    @Flag(name: .shortAndLong, help: "Print only the verdict line and errors.")
+    var quiet = false
+
+    var resolvedURL: String? {
+        if let databaseURL, !databaseURL.isEmpty { return databaseURL }
+        if let url = ProcessInfo.processInfo.environment["REHEARSE_DATABASE_URL"], !url.isEmpty { return url }
+        return nil
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Rehearsal
+
+/// Wiring shared by the commands: error → exit code, server start, interruption.
+enum Session {
+    /// Runs `body`, printing any error once as one sentence and mapping it to the
+    /// documented exit code (2 bad input, 3 infrastructure).
+    static func perform(terminal: Terminal, _ body: () throws -> Int32) -> Int32 {
+        do {
+            return try body()
+        } catch {
+            terminal.clearProgress()
+            terminal.error("\(error)")
+            return exitCode(for: error)
+        }
+    }
+
+    static func exitCode(for error: Error) -> Int32 {
+        switch error {
+        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError:
+            return 2
+        case let error as ClusterError:
+            if case .notOurs = error { return 2 }
+            return 3
+        default:
+            return 3
+        }
+    }
+
+    static func startServer(_ options: ServerOptions, terminal: Terminal) throws -> DatabaseServer {
+        if let url = options.resolvedURL {
+            let server = ExternalServer(target: url)
+            // Fail early and clearly when the server cannot be reached.
+            _ = try server.connect(database: nil)
+            return server
+        }
+        terminal.draw(.startingServer)
+        return try EmbeddedCluster(waiting: { terminal.note($0) })
+    }
+
+    /// The first SIGINT/SIGTERM drops the scratch database (which also ends the running
+    /// statement), stops the embedded server and exits 3; a second one exits at once.
+    static func onInterrupt(runner: RehearsalRunner, server: DatabaseServer, terminal: Terminal) {
+        // The main thread is blocked in libpq; dropping the database from here ends its
+        // statement, and the process exits before the main thread touches anything again.
+        let parts = UncheckedSendable((runner, server))
+        Interruption.install { second in
+            if second { exit(3) }
+            terminal.clearProgress()
+            terminal.error("interrupted: dropping the scratch database and stopping the server")
+            parts.value.0.dropScratch()
+            parts.value.1.shutdown()
+            exit(3)
+        }
+    }
+
+    static func fileTimestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}
+
+/// Signal handling on a dispatch queue, so the handler may do real work (not async-signal
+/// context).
+enum Interruption {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let count = LockedCounter()
+
+    static func install(_ handler: @escaping @Sendable (_ second: Bool) -> Void) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                handler(count.increment() > 1)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Rehearsal
+
+/// Everything the tool prints: progress on a terminal (one line redrawn, stderr), plain
+/// phase lines otherwise, colours only on a TTY and never with NO_COLOR.
+final class Terminal: @unchecked Sendable {
+    let quiet: Bool
+    let isTTY = isatty(STDERR_FILENO) == 1
+    let colours: Bool
+    private var progressShown = false
+    private let lock = NSLock()
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        colours = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
+    func draw(_ event: RehearsalEvent) {
+        guard !quiet else { return }
+        switch event {
+        case .startingServer:
+            status("starting the embedded PostgreSQL server")
+        case .waiting(let text):
+            note(text)
+        case .hashingSnapshot(let path):
+            status("hashing snapshot \(path)")
+        case .restoring(let progress):
+            guard isTTY else { return }
+            let rate = progress.elapsedSeconds > 0 ? Double(progress.compressedBytesRead) / progress.elapsedSeconds : 0
+            let percent = progress.totalBytes > 0 ? Double(progress.compressedBytesRead) * 100 / Double(progress.totalBytes) : 0
+            redraw(String(format: "restoring snapshot: %5.1f%%  %@ of %@  %@/s  %lld rows", percent,
+                          Format.bytes(progress.compressedBytesRead), Format.bytes(progress.totalBytes), Format.bytes(UInt64(rate)), progress.rowsCopied))
+        case .restored(let summary):
+            line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
+        case .cloningTemplate:
+            status("cloning the cached snapshot into a scratch database")
+        case .planned(let recorded, let pending):
+            line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)")
+        case .stepStarted(let version, let name, let direction, let pass):
+            status("\(version) \(name): \(direction == .down ? "down" : pass == 1 ? "up" : "up again")…")
+        case .stepFinished(let version, let step):
+            let label = step.direction == .down ? "down" : step.pass == 1 ? "up" : "up again"
+            let outcome: String
+            switch step.status {
+            case .ok: outcome = paint("ok", .green)
+            case .skipped: outcome = paint("skipped", .yellow)
+            case .failed: outcome = paint("FAILED", .red)
+            }
+            line("  \(version) \(label): \(outcome) in \(Format.duration(step.durationMs))")
+        case .checkedRoundtrip(let version, let differences):
+            if differences > 0 { line("  \(version) round-trip: " + paint("\(differences) difference(s) after down", .red)) }
+        }
+    }
+
+    func summary(_ report: RehearsalReport, directory: String) {
+        clearProgress()
+        let colour: Colour = report.verdict == .fail ? .red : report.verdict == .warn ? .yellow : .green
+        let word = ["pass": "GO", "warn": "GO (with warnings)", "fail": "NO-GO"][report.verdict.rawValue] ?? ""
+        if !quiet {
+            for migration in report.migrations {
+                for finding in migration.findings where finding.severity != .info {
+                    print("  \(migration.version) \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
+                }
+            }
+        }
+        print(paint(word, colour) + ": " + report.verdictReason)
+        if !quiet { print("report: \(directory)/report.md") }
+    }
+
+    func note(_ text: String) {
+        guard !quiet else { return }
+        line(text)
+    }
+
+    func error(_ text: String) {
+        clearProgress()
+        FileHandle.standardError.write(Data(("rehearse: error: " + text + "\n").utf8))
+    }
+
+    func clearProgress() {
+        lock.lock()
+        defer { lock.unlock() }
+        if progressShown {
+            FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+            progressShown = false
+        }
+    }
+
+    /// A phase line: redrawn in place on a terminal, printed once elsewhere.
+    private func status(_ text: String) {
+        if isTTY { redraw(text) } else { line(text) }
+    }
+
+    private func redraw(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+        progressShown = true
+    }
+
+    private func line(_ text: String) {
+        clearProgress()
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    enum Colour: String {
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+    }
+
+    private func paint(_ text: String, _ colour: Colour) -> String {
+        colours ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}

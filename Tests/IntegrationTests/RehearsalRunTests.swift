@@ -1,0 +1,180 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+
+final class RehearsalRunTests: XCTestCase {
+    func testCleanMigrationPassesTheRoundTrip() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add_price.up.sql"] = "ALTER TABLE items ADD COLUMN price int NOT NULL DEFAULT 0;\nCREATE INDEX idx_items_price ON items (price);"
+        migrations["2_add_price.down.sql"] = "DROP INDEX idx_items_price;\nALTER TABLE items DROP COLUMN price;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        XCTAssertEqual(report.startVersion, 1)
+        XCTAssertEqual(report.migrations.map(\.version), [2])
+        let migration = try XCTUnwrap(report.migrations.first)
+        XCTAssertEqual(migration.steps.map(\.status), [.ok, .ok, .ok])
+        XCTAssertEqual(migration.steps.map(\.direction), [.up, .down, .up])
+        XCTAssertEqual(migration.steps.map(\.pass), [1, 1, 2])
+        XCTAssertEqual(migration.steps.map { $0.trackingAfter }, [.init(version: 2, dirty: false), .init(version: 1, dirty: false), .init(version: 2, dirty: false)])
+        XCTAssertEqual(migration.roundtrip.downRestoresSchema, true)
+        XCTAssertEqual(migration.roundtrip.reupMatchesFirstUp, true)
+        XCTAssertEqual(migration.steps[0].statements.map(\.line), [1, 2])
+        XCTAssertEqual(report.endState, .init(version: 2, dirty: false))
+        XCTAssertNotEqual(report.verdict, .fail)
+    }
+
+    func testDownThatForgetsAnObjectIsReportedObjectByObject() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add_index.up.sql"] = "CREATE INDEX idx_items_name ON items (name);\nALTER TABLE items ADD COLUMN flag boolean;"
+        migrations["2_add_index.down.sql"] = "ALTER TABLE items DROP COLUMN flag;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let migration = try XCTUnwrap(report.migrations.first)
+        XCTAssertEqual(migration.roundtrip.downRestoresSchema, false)
+        XCTAssertEqual(migration.roundtrip.differences.map(\.name), ["public.idx_items_name"])
+        XCTAssertTrue(migration.roundtrip.differences[0].message.contains("index public.idx_items_name still present after down"))
+        XCTAssertTrue(migration.findings.contains { $0.rule == "roundtrip.down-incomplete" && $0.severity == .error })
+        XCTAssertEqual(report.verdict, .fail)
+    }
+
+    func testUpFailureLeavesTheVersionDirtyAndStopsLaterMigrations() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_broken.up.sql"] = "ALTER TABLE items ADD COLUMN a int;\nALTER TABLE nosuchtable ADD COLUMN b int;"
+        migrations["2_broken.down.sql"] = "ALTER TABLE items DROP COLUMN a;"
+        migrations["3_later.up.sql"] = "SELECT 1;"
+        migrations["3_later.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        XCTAssertEqual(report.migrations.map(\.status), [.failed, .notRun])
+        let step = try XCTUnwrap(report.migrations[0].steps.first)
+        XCTAssertEqual(step.status, .failed)
+        XCTAssertEqual(step.error?.sqlState, "42P01")
+        XCTAssertEqual(step.error?.line, 2)
+        XCTAssertEqual(step.trackingAfter, .init(version: 2, dirty: true))
+        XCTAssertEqual(report.endState, .init(version: 2, dirty: true))
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "migrate.dirty" })
+        XCTAssertEqual(report.verdict, .fail)
+    }
+
+    func testFailedDownLeavesThePreviousVersionDirty() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_index.up.sql"] = "CREATE INDEX idx_items_name ON items (name);"
+        migrations["2_index.down.sql"] = "DROP INDEX idx_misspelled;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let steps = try XCTUnwrap(report.migrations.first?.steps)
+        XCTAssertEqual(steps.map(\.status), [.ok, .failed])
+        XCTAssertEqual(steps[1].trackingAfter, .init(version: 1, dirty: true), "migrate records the target of a down — the previous version — as dirty")
+    }
+
+    func testWholeFileModeRefusesConcurrentIndexBesideAnotherStatement() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_concurrent.up.sql"] = "CREATE INDEX CONCURRENTLY idx_items_name ON items (name);\nCOMMENT ON TABLE items IS 'x';"
+        migrations["2_concurrent.down.sql"] = "DROP INDEX idx_items_name;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let step = try XCTUnwrap(report.migrations.first?.steps.first)
+        XCTAssertEqual(step.error?.sqlState, "25001")
+        XCTAssertEqual(step.error?.line, 1)
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "step.failed" && ($0.advice ?? "").contains("its own migration file") })
+    }
+
+    func testMultiStatementModeRunsEachPieceOnItsOwn() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_concurrent.up.sql"] = "CREATE INDEX CONCURRENTLY idx_items_name ON items (name);\nCOMMENT ON TABLE items IS 'x';"
+        migrations["2_concurrent.down.sql"] = "DROP INDEX idx_items_name;\nCOMMENT ON TABLE items IS NULL;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "mode: multi-statement").run()
+        let migration = try XCTUnwrap(report.migrations.first)
+        XCTAssertEqual(migration.steps.map(\.status), [.ok, .ok, .ok])
+        XCTAssertEqual(migration.steps[0].statements.map(\.command), ["CREATE INDEX", "COMMENT"])
+        XCTAssertEqual(migration.roundtrip.downRestoresSchema, true)
+    }
+
+    func testMultiStatementFailureLeavesEarlierPiecesApplied() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_partial.up.sql"] = "CREATE TABLE applied_first (a int);\nSELECT 1/0;"
+        migrations["2_partial.down.sql"] = "DROP TABLE applied_first;"
+        let fixture = try Fixture(test: self, migrations: migrations, extra: "mode: multi-statement")
+        let server = try TestServer.shared()
+        var options = RehearsalOptions()
+        options.keepDatabase = true
+        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options)
+        let report = try runner.run()
+        let database = try XCTUnwrap(runner.scratchDatabase)
+        defer { try? ScratchDatabases(server: server).drop(database) }
+        XCTAssertEqual(report.migrations.first?.steps.first?.error?.line, 2)
+        let connection = try server.connect(database: database)
+        XCTAssertEqual(try connection.scalar("SELECT to_regclass('public.applied_first')::text"), "applied_first", "the first piece committed on its own")
+    }
+
+    func testMissingDownFileIsASilentVersionMoveAndAWarning() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_no_down.up.sql"] = "CREATE TABLE extra (a int);"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let migration = try XCTUnwrap(report.migrations.first)
+        XCTAssertEqual(migration.steps[1].status, .skipped)
+        XCTAssertEqual(migration.steps[1].trackingAfter, .init(version: 1, dirty: false), "migrate still moves the version")
+        XCTAssertTrue(migration.findings.contains { $0.rule == "down.missing" })
+        XCTAssertEqual(migration.steps.last?.error?.sqlState, "42P07", "the second up fails: the down left the table behind")
+    }
+
+    func testDirtySnapshotIsRefusedAsMigrateWould() throws {
+        let dirty = Fixture.dump.replacingOccurrences(of: "1\tf\n\\.", with: "1\tt\n\\.")
+        let fixture = try Fixture(test: self, dump: dirty, migrations: Fixture.baseMigrations)
+        XCTAssertThrowsError(try fixture.run()) { error in
+            XCTAssertEqual(error as? MigrationRunError, .dirty(version: 1, table: "_schema_migrations"))
+        }
+    }
+
+    func testRecordedVersionWithoutFileIsRefused() throws {
+        let fixture = try Fixture(test: self, migrations: ["2_x.up.sql": "SELECT 1;"])
+        XCTAssertThrowsError(try fixture.run()) { error in
+            guard case .recordedVersionMissing(1, _)? = error as? MigrationRunError else {
+                return XCTFail("\(error)")
+            }
+        }
+    }
+
+    func testSessionSettingsLeakIntoLaterFilesAsOnOneSession() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_set.up.sql"] = "SET statement_timeout = '123s';"
+        migrations["2_set.down.sql"] = "SELECT 1;"
+        migrations["3_check.up.sql"] = "DO $$ BEGIN IF current_setting('statement_timeout') <> '123s' THEN RAISE EXCEPTION 'not one session'; END IF; END $$;"
+        migrations["3_check.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
+        XCTAssertEqual(report.migrations.map(\.status), [.rehearsed, .rehearsed], "\(report.migrations.flatMap(\.findings))")
+    }
+
+    func testStepTimeoutCancelsAHangingMigration() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_hang.up.sql"] = "SELECT pg_sleep(60);"
+        migrations["2_hang.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "step_timeout: 500ms").run()
+        let step = try XCTUnwrap(report.migrations.first?.steps.first)
+        XCTAssertTrue(step.timedOut)
+        XCTAssertEqual(step.error?.sqlState, "57014")
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "step.timeout" })
+    }
+
+    func testStrongLockOnExistingTableIsMeasured() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_lock.up.sql"] = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.3);"
+        migrations["2_lock.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let up = try XCTUnwrap(report.migrations.first?.steps.first)
+        let lock = try XCTUnwrap(up.locks.first { $0.relation == "public.items" && $0.mode == "AccessExclusiveLock" })
+        XCTAssertGreaterThan(lock.heldMs, 150, "held for most of the 300 ms sleep")
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.blocks-reads-and-writes" })
+    }
+
+    func testExternalServerRestoreSkipsGrantsToMissingRoles() throws {
+        let embedded = try TestServer.shared()
+        let external = ExternalServer(target: embedded.connectionTarget)
+        var migrations = Fixture.baseMigrations
+        migrations["2_noop.up.sql"] = "SELECT 1;"
+        migrations["2_noop.down.sql"] = "SELECT 1;"
+        let dump = Fixture.dump
+            .replacingOccurrences(of: "rehearse_test_missing_owner", with: "rehearse_ext_owner_\(getpid())")
+            .replacingOccurrences(of: "rehearse_test_missing_reader", with: "rehearse_ext_reader_\(getpid())")
+        let report = try Fixture(test: self, dump: dump, migrations: migrations).run(on: external)
+        XCTAssertFalse(report.server.embedded)
+        XCTAssertEqual(report.snapshot.restore?.skippedStatements.count, 2)
+        XCTAssertEqual(report.snapshot.restore?.rowsCopied, 4)
+        XCTAssertEqual(try ScratchDatabases(server: external).list().filter { $0.name.hasPrefix(ScratchDatabases.scratchPrefix) }.count, 0, "the scratch database was dropped")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+
+final class SnapshotRestoreTests: XCTestCase {
+    private func restore(_ path: String) throws -> (RestoreSummary, Connection) {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        let restorer = SnapshotRestorer(snapshot: try Snapshot.open(path), createMissingRoles: true, serverMajorVersion: 15)
+        return (try restorer.restore(into: connection), connection)
+    }
+
+    func testCompressedDumpRestoresSchemaDataAndMissingRoles() throws {
+        let fixture = try Fixture(test: self, migrations: [:])
+        let (summary, connection) = try restore(fixture.directory + "/snapshot.sql.zst")
+        XCTAssertEqual(summary.rowsCopied, 4)
+        XCTAssertEqual(try connection.scalar("SELECT string_agg(name, ',' ORDER BY id) FROM public.items"), "one,two;,three")
+        XCTAssertEqual(try connection.scalar("SELECT note FROM public.items WHERE id = 3"), "$$")
+        XCTAssertEqual(try connection.scalar("SELECT public.answer()"), "42")
+        XCTAssertEqual(try connection.scalar("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'items'"), "rehearse_test_missing_owner")
+        XCTAssertEqual(summary.dumpedFromVersion, "15.18")
+    }
+
+    func testPlainDumpRestoresToo() throws {
+        let fixture = try Fixture(test: self, compress: false, migrations: [:])
+        let (summary, _) = try restore(fixture.directory + "/snapshot.sql")
+        XCTAssertEqual(summary.rowsCopied, 4)
+    }
+
+    func testShellMetaCommandIsRefusedAndNeverRun() throws {
+        let marker = NSTemporaryDirectory() + "rehearse-pwned-\(UUID().uuidString)"
+        let dump = Fixture.dump.replacingOccurrences(of: "SET statement_timeout = 0;", with: "SET statement_timeout = 0;\n\\! touch \(marker)")
+        let fixture = try Fixture(test: self, dump: dump, migrations: [:])
+        XCTAssertThrowsError(try restore(fixture.directory + "/snapshot.sql.zst")) { error in
+            guard case .metaCommandRefused(_, let line, let command)? = error as? SnapshotError else { return XCTFail("\(error)") }
+            XCTAssertEqual(line, 11)
+            XCTAssertEqual(command, "\\!")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
+    }
+
+    func testTruncatedSnapshotNamesTheOffset() throws {
+        let fixture = try Fixture(test: self, migrations: [:])
+        let path = fixture.directory + "/snapshot.sql.zst"
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.prefix(data.count - 10).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try restore(path)) { error in
+            guard case .truncated? = error as? SnapshotError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testNewerDumpIsRefusedBeforeAnythingRuns() throws {
+        let dump = Fixture.dump.replacingOccurrences(of: "pg_dump version 15.18", with: "pg_dump version 17.2")
+        let fixture = try Fixture(test: self, dump: dump, migrations: [:])
+        XCTAssertThrowsError(try restore(fixture.directory + "/snapshot.sql.zst")) { error in
+            guard case .newerDump(_, 17, 15)? = error as? SnapshotError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testFailingStatementNamesItsDumpLine() throws {
+        let dump = Fixture.dump.replacingOccurrences(of: "CREATE TABLE public._schema", with: "CREATE TABLEX oops;\nCREATE TABLE public._schema")
+        let fixture = try Fixture(test: self, dump: dump, migrations: [:])
+        XCTAssertThrowsError(try restore(fixture.directory + "/snapshot.sql.zst")) { error in
+            guard case .statementFailed(_, let line, let postgres)? = error as? SnapshotError else { return XCTFail("\(error)") }
+            XCTAssertEqual(line, 23)
+            XCTAssertEqual(postgres.sqlState, "42601")
+        }
+    }
+
+    func testFailedRestoreLeavesNoTemplateBehind() throws {
+        let dump = Fixture.dump.replacingOccurrences(of: "CREATE TABLE public._schema", with: "CREATE TABLEX oops;\nCREATE TABLE public._schema")
+        let fixture = try Fixture(test: self, dump: dump, migrations: Fixture.baseMigrations)
+        XCTAssertThrowsError(try fixture.run())
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        let names = try ScratchDatabases(server: try TestServer.shared()).list().map(\.name)
+        XCTAssertFalse(names.contains { $0.hasPrefix(TemplateCache.templateName(for: snapshot)) }, "\(names)")
+    }
+
+    func testSecondRunClonesTheCachedTemplate() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_noop.up.sql"] = "SELECT 1;"
+        migrations["2_noop.down.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, dump: Fixture.dump + "-- variant \(UUID().uuidString)\n", migrations: migrations)
+        let first = try fixture.run()
+        let second = try fixture.run()
+        XCTAssertFalse(first.snapshot.fromCache)
+        XCTAssertNotNil(first.snapshot.restore)
+        XCTAssertTrue(second.snapshot.fromCache)
+        XCTAssertEqual(first.snapshot.sha256, second.snapshot.sha256)
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        try ScratchDatabases(server: try TestServer.shared()).drop(TemplateCache.templateName(for: snapshot))
+    }
+}

@@ -1,0 +1,5 @@
+DROP VIEW IF EXISTS clip_feed;
+DROP TABLE IF EXISTS comments;
+DROP TABLE IF EXISTS favorites;
+DROP TABLE IF EXISTS clips;
+DROP TYPE IF EXISTS clip_status;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS collection_clips;
+DROP TABLE IF EXISTS collections;
