@@ -13,13 +13,14 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let terminal = Terminal(quiet: server.quiet)
-        let code = Session.perform(terminal: terminal) {
+        let options = server.rehearsalOptions
+        let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try Scenario.load(self.scenario)
             _ = try MigrationDirectory.load(scenario.migrationsPath)
             let database = try Session.startServer(server, terminal: terminal)
             defer { database.shutdown() }
-            let runner = RehearsalRunner(scenario: scenario, server: database, options: server.rehearsalOptions, events: terminal.draw)
-            Session.onInterrupt(runner: runner, server: database, terminal: terminal)
+            let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)
+            Session.onInterrupt(token: options.interruption, server: database, terminal: terminal)
             let (plan, report) = try runner.plan()
             terminal.clearProgress()
             print("recorded version: \(plan.recorded?.display ?? "none")")

@@ -16,18 +16,27 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let terminal = Terminal(quiet: server.quiet)
-        let code = Session.perform(terminal: terminal) {
+        let options = server.rehearsalOptions
+        let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try Scenario.load(self.scenario)
             _ = try MigrationDirectory.load(scenario.migrationsPath)
             let database = try Session.startServer(server, terminal: terminal)
             defer { database.shutdown() }
-            let runner = RehearsalRunner(scenario: scenario, server: database, options: server.rehearsalOptions, events: terminal.draw)
-            Session.onInterrupt(runner: runner, server: database, terminal: terminal)
-            let report = try runner.run()
+            let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)
+            Session.onInterrupt(token: options.interruption, server: database, terminal: terminal)
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
-            try ReportWriter.write(report, to: directory)
-            terminal.summary(report, directory: directory)
-            return report.verdict == .fail ? 1 : 0
+            do {
+                let report = try runner.run()
+                try ReportWriter.write(report, to: directory)
+                terminal.summary(report, directory: directory)
+                return report.verdict == .fail ? 1 : 0
+            } catch let interrupted as RehearsalInterrupted {
+                if let partial = interrupted.partial {
+                    try ReportWriter.write(partial, to: directory)
+                    terminal.summary(partial, directory: directory)
+                }
+                return 3
+            }
         }
         throw ExitCode(code)
     }

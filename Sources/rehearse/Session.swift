@@ -5,11 +5,15 @@ import Rehearsal
 enum Session {
     /// Runs `body`, printing any error once as one sentence and mapping it to the
     /// documented exit code (2 bad input, 3 infrastructure).
-    static func perform(terminal: Terminal, _ body: () throws -> Int32) -> Int32 {
+    static func perform(terminal: Terminal, interruption: InterruptionToken? = nil, _ body: () throws -> Int32) -> Int32 {
         do {
             return try body()
         } catch {
             terminal.clearProgress()
+            if interruption?.isInterrupted == true || error is RehearsalInterrupted {
+                terminal.error("the rehearsal was interrupted")
+                return 3
+            }
             terminal.error("\(error)")
             return exitCode(for: error)
         }
@@ -38,19 +42,19 @@ enum Session {
         return try EmbeddedCluster(waiting: { terminal.note($0) })
     }
 
-    /// The first SIGINT/SIGTERM drops the scratch database (which also ends the running
-    /// statement), stops the embedded server and exits 3; a second one exits at once.
-    static func onInterrupt(runner: RehearsalRunner, server: DatabaseServer, terminal: Terminal) {
-        // The main thread is blocked in libpq; dropping the database from here ends its
-        // statement, and the process exits before the main thread touches anything again.
-        let parts = UncheckedSendable((runner, server))
+    /// The first SIGINT/SIGTERM interrupts the rehearsal: the statement in flight is
+    /// cancelled and the run unwinds normally (scratch database dropped, server stopped,
+    /// partial report written, exit 3). A second one stops the server and exits at once.
+    static func onInterrupt(token: InterruptionToken, server: DatabaseServer, terminal: Terminal) {
+        let server = UncheckedSendable(server)
         Interruption.install { second in
-            if second { exit(3) }
-            terminal.clearProgress()
-            terminal.error("interrupted: dropping the scratch database and stopping the server")
-            parts.value.0.dropScratch()
-            parts.value.1.shutdown()
-            exit(3)
+            if second {
+                terminal.error("interrupted again: stopping the server and exiting now")
+                server.value.shutdown()
+                exit(3)
+            }
+            terminal.error("interrupted: cancelling, cleaning up and writing a partial report (interrupt again to exit now)")
+            token.interrupt()
         }
     }
 

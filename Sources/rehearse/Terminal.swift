@@ -55,7 +55,7 @@ final class Terminal: @unchecked Sendable {
     func summary(_ report: RehearsalReport, directory: String) {
         clearProgress()
         let colour: Colour = report.verdict == .fail ? .red : report.verdict == .warn ? .yellow : .green
-        let word = ["pass": "GO", "warn": "GO (with warnings)", "fail": "NO-GO"][report.verdict.rawValue] ?? ""
+        let word = report.interrupted ? "INTERRUPTED (partial report)" : ["pass": "GO", "warn": "GO (with warnings)", "fail": "NO-GO"][report.verdict.rawValue] ?? ""
         if !quiet {
             for migration in report.migrations {
                 for finding in migration.findings where finding.severity != .info {

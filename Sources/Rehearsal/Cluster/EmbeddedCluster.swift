@@ -81,6 +81,20 @@ public final class EmbeddedCluster: DatabaseServer {
         lock.release()
     }
 
+    /// The running postmaster's process id, from its pid file.
+    public var postmasterPID: Int32? {
+        guard running, let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return nil }
+        return Int32(text.split(separator: "\n").first ?? "")
+    }
+
+    /// Forgets the server without stopping it and releases the lock, as a killed process
+    /// would; only for tests of the recovery path.
+    func abandonForTesting() {
+        running = false
+        socketDirectory = nil
+        lock.release()
+    }
+
     // MARK: Steps
 
     private func initialiseIfNeeded() throws {

@@ -38,6 +38,13 @@ enum FindingRules {
         }
         for step in entry.steps {
             let label = stepLabel(step)
+            if step.interrupted {
+                findings.append(Finding(
+                    rule: "run.interrupted", severity: .error,
+                    message: "the rehearsal was interrupted during \(label); this migration's results are partial",
+                    advice: "run the rehearsal again to completion"))
+                continue
+            }
             if step.status == .failed, let error = step.error {
                 findings.append(Finding(
                     rule: step.timedOut ? "step.timeout" : "step.failed", severity: .error,

@@ -60,7 +60,17 @@ public final class RehearsalRunner {
             report.snapshot.restore = summary
             report.snapshot.restoreMs = summary.durationMs
         }
-        try rehearse(directory: directory, database: scratch, executing: executing, planned: planned, report: &report)
+        do {
+            try rehearse(directory: directory, database: scratch, executing: executing, planned: planned, report: &report)
+        } catch where options.interruption.isInterrupted {
+            // The cancelled statement's error is the interruption itself.
+        }
+        if options.interruption.isInterrupted {
+            report.interrupted = true
+            report.finishedAt = Self.timestamp()
+            Verdicts.conclude(&report)
+            throw RehearsalInterrupted(partial: report)
+        }
         report.finishedAt = Self.timestamp()
         Verdicts.conclude(&report)
         return report
@@ -88,7 +98,10 @@ public final class RehearsalRunner {
         let restorer = SnapshotRestorer(
             snapshot: snapshot, createMissingRoles: server.isEmbedded,
             serverMajorVersion: connection.serverVersionNumber / 10000)
+        options.interruption.watch(connection.makeCancelHandle())
+        defer { options.interruption.watch(nil) }
         let summary = try restorer.restore(into: connection) { events(.restoring($0)) }
+        try options.interruption.check()
         events(.restored(summary))
         return summary
     }
@@ -101,6 +114,8 @@ public final class RehearsalRunner {
     ) throws {
         let session = try server.connect(database: database)
         let observer = try server.connect(database: database)
+        options.interruption.watch(session.makeCancelHandle())
+        defer { options.interruption.watch(nil) }
         report.server.version = try observer.scalar("SHOW server_version") ?? ""
         for (name, value) in scenario.session {
             do {
@@ -131,7 +146,8 @@ public final class RehearsalRunner {
             var entry = MigrationReport(
                 version: migration.version, name: migration.identifier, upFile: migration.up?.path,
                 downFile: migration.down?.path, status: stopped ? .notRun : .rehearsed)
-            if stopped {
+            if stopped || options.interruption.isInterrupted {
+                entry.status = .notRun
                 report.migrations.append(entry)
                 continue
             }
@@ -142,6 +158,7 @@ public final class RehearsalRunner {
             let before = try SchemaFingerprint.read(on: observer)
             var afterUp: SchemaFingerprint?
             for (direction, pass) in [(MigrationDirection.up, 1), (.down, 1), (.up, 2)] {
+                if options.interruption.isInterrupted { break }
                 let step = try runStep(direction: direction, pass: pass, context: context)
                 entry.steps.append(step)
                 report.endState = step.trackingAfter
@@ -218,7 +235,10 @@ public final class RehearsalRunner {
             if error.line == nil, outcome.statements.count < lines.count {
                 error.line = lines[outcome.statements.count]
             }
-            if outcome.timedOut {
+            if options.interruption.isInterrupted {
+                step.interrupted = true
+                error.message = "interrupted: " + error.message
+            } else if outcome.timedOut {
                 error.message = "cancelled after the scenario's step_timeout of \(scenario.stepTimeout.map { "\($0)" } ?? "?") s: " + error.message
             }
             step.status = .failed

@@ -120,6 +120,8 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var serverMs: Double?
     public var error: PostgresError?
     public var timedOut = false
+    /// True when the run was interrupted during this step (its failure is not the migration's).
+    public var interrupted = false
     public var statements: [StatementReport] = []
     /// Relation locks the step's backend was seen holding, strongest first.
     public var locks: [ObservedLock] = []
