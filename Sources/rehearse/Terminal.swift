@@ -34,6 +34,8 @@ final class Terminal: @unchecked Sendable {
             line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
         case .cloningTemplate:
             status("cloning the cached snapshot into a scratch database")
+        case .trafficBaseline(let seconds):
+            status("measuring traffic baseline for \(Format.duration(seconds * 1000))")
         case .planned(let recorded, let pending):
             line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)")
         case .stepStarted(let version, let name, let direction, let pass):

@@ -12,7 +12,7 @@ final class DemoScenarioTests: XCTestCase {
         let byVersion = Dictionary(uniqueKeysWithValues: report.migrations.map { ($0.version, $0) })
 
         XCTAssertEqual(byVersion[3]?.verdict, .pass)
-        XCTAssertTrue(byVersion[4]?.findings.contains { $0.rule == "lock.blocks-writes" && $0.message.contains("public.clips") } == true)
+        XCTAssertTrue(byVersion[4]?.findings.contains { $0.rule == "lock.index-build-blocks-writes" && $0.message.contains("public.clips") } == true)
         XCTAssertEqual(byVersion[4]?.roundtrip.downRestoresSchema, true)
         XCTAssertEqual(byVersion[5]?.roundtrip.downRestoresSchema, false)
         XCTAssertTrue(byVersion[5]?.roundtrip.differences.contains { $0.kind == "function" && $0.name.hasPrefix("public.clip_visible_to") } == true)

@@ -63,15 +63,13 @@ public struct MigrationExecutor: Sendable {
     /// golang-migrate's multistmt split: after every `;` byte, delimiter kept with its piece.
     public static func multiStatementPieces(_ body: String) -> [String] {
         var pieces: [String] = []
-        var current = ""
-        for character in body {
-            current.append(character)
-            if character == ";" {
-                pieces.append(current)
-                current = ""
-            }
+        var start = 0
+        let bytes = Array(body.utf8)
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ";") {
+            pieces.append(String(decoding: bytes[start...index], as: UTF8.self))
+            start = index + 1
         }
-        if !current.isEmpty { pieces.append(current) }
+        if start < bytes.count { pieces.append(String(decoding: bytes[start...], as: UTF8.self)) }
         return pieces
     }
 

@@ -6,6 +6,13 @@ public struct Budgets: Sendable, Codable, Equatable {
     public var stepDuration: Double = 180
     /// A down step this many times slower than its up is reported (warning).
     public var downSlowerFactor: Double = 10
+    /// Longest acceptable time a lock that blocks the application (Share and stronger on an
+    /// existing table) is held, in seconds. Past it, traffic queues visibly.
+    public var lockHold: Double = 0.5
+    /// Longest acceptable time one application query is blocked by the migration, in seconds
+    /// (GitLab's guideline for a query is 100 ms; a blocked request on top of that is what
+    /// users feel).
+    public var trafficBlocked: Double = 0.2
 
     public init() {}
 }

@@ -22,7 +22,10 @@ enum FindingRules {
         return findings
     }
 
-    static func migrationFindings(_ entry: MigrationReport, migration: Migration, before: SchemaFingerprint, scenario: Scenario) -> [Finding] {
+    static func migrationFindings(
+        _ entry: MigrationReport, migration: Migration, before: SchemaFingerprint, afterUp: SchemaFingerprint?,
+        scenario: Scenario, baseline: StepTraffic?
+    ) -> [Finding] {
         var findings: [Finding] = []
         let budget = scenario.budgets
         if migration.down == nil {
@@ -74,7 +77,8 @@ enum FindingRules {
                 message: "down took \(Format.duration(down.durationMs)), \(Int(down.durationMs / up.durationMs))× the up (\(Format.duration(up.durationMs))): a rollback under pressure will be slow",
                 file: migration.down?.path))
         }
-        findings += lockFindings(entry, migration: migration, before: before)
+        findings += LockFindings.make(entry, migration: migration, before: before, afterUp: afterUp, scenario: scenario)
+        findings += TrafficFindings.make(entry, migration: migration, scenario: scenario, baseline: baseline)
         for difference in entry.roundtrip.differences {
             let afterDown = difference.message.contains("after down")
             findings.append(Finding(
@@ -84,32 +88,6 @@ enum FindingRules {
                 advice: afterDown
                     ? "make the down migration undo this (\(difference.change == .unexpected ? "drop it" : "restore it as it was"))"
                     : "make the up migration idempotent with respect to its down: the second up must build the same schema"))
-        }
-        return findings
-    }
-
-    /// Measured strong locks on tables that existed before the migration: these are what
-    /// the running application collides with.
-    static func lockFindings(_ entry: MigrationReport, migration: Migration, before: SchemaFingerprint) -> [Finding] {
-        var findings: [Finding] = []
-        guard let up = entry.steps.first(where: { $0.direction == .up && $0.pass == 1 }) else { return findings }
-        let existingTables = Set(before.objects.keys.filter { $0.kind == "table" }.map(\.name))
-        var reported = Set<String>()
-        for lock in up.locks where lock.blocksWrites && lock.relationKind.hasSuffix("table") {
-            guard existingTables.contains(lock.relation), !reported.contains(lock.relation) else { continue }
-            reported.insert(lock.relation)
-            let commands = Set(up.statements.map(\.command))
-            let buildsIndex = commands.contains("CREATE INDEX") && lock.mode == "ShareLock"
-            let what = lock.blocksReads ? "reads and writes" : "INSERT, UPDATE and DELETE"
-            findings.append(Finding(
-                rule: lock.blocksReads ? "lock.blocks-reads-and-writes" : "lock.blocks-writes",
-                severity: .warning,
-                message: "up holds \(lock.mode) on \(lock.relation) for about \(Format.duration(max(lock.heldMs, 0))) (sampled): \(what) on it wait that long in production\(buildsIndex ? " — CREATE INDEX without CONCURRENTLY" : "")",
-                file: migration.up?.path,
-                line: up.statements.first { $0.command == (buildsIndex ? "CREATE INDEX" : $0.command) }?.line,
-                advice: buildsIndex
-                    ? "use CREATE INDEX CONCURRENTLY, alone in its own migration file (it cannot run inside migrate's implicit transaction)"
-                    : "set lock_timeout in the migration session and keep the locking statement short; avoid table rewrites under this lock"))
         }
         return findings
     }

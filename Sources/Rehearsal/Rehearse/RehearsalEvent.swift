@@ -7,6 +7,7 @@ public enum RehearsalEvent: Sendable {
     case restoring(RestoreProgress)
     case restored(RestoreSummary)
     case cloningTemplate(name: String)
+    case trafficBaseline(seconds: Double)
     case planned(recorded: TrackingTable.State?, pending: Int)
     case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)
     case stepFinished(version: UInt64, step: StepReport)

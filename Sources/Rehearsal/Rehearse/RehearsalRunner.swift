@@ -139,34 +139,41 @@ public final class RehearsalRunner {
         planned(plan)
         guard executing else { return }
 
-        let executor = MigrationExecutor(mode: scenario.mode, timeout: scenario.stepTimeout)
+        let traffic = try startTraffic(database: database, report: &report)
+        defer { traffic?.stop() }
+        let steps = StepRunner(
+            session: session, observer: observer, table: table,
+            executor: MigrationExecutor(mode: scenario.mode, timeout: scenario.stepTimeout),
+            target: server.connectionTarget, database: database, mode: scenario.mode,
+            interval: options.lockSampleInterval, traffic: traffic, interruption: options.interruption,
+            stepTimeout: scenario.stepTimeout, events: events)
         var stopped = false
         report.endState = recorded
         for migration in plan.pending {
             var entry = MigrationReport(
                 version: migration.version, name: migration.identifier, upFile: migration.up?.path,
-                downFile: migration.down?.path, status: stopped ? .notRun : .rehearsed)
+                downFile: migration.down?.path, status: .rehearsed)
             if stopped || options.interruption.isInterrupted {
                 entry.status = .notRun
                 report.migrations.append(entry)
                 continue
             }
             let previous = MigrationPlan.previousVersion(before: migration, in: directory)
-            let context = StepContext(
-                migration: migration, previous: previous, session: session, observer: observer,
-                table: table, executor: executor, database: database)
             let before = try SchemaFingerprint.read(on: observer)
             var afterUp: SchemaFingerprint?
             for (direction, pass) in [(MigrationDirection.up, 1), (.down, 1), (.up, 2)] {
                 if options.interruption.isInterrupted { break }
-                let step = try runStep(direction: direction, pass: pass, context: context)
-                entry.steps.append(step)
-                report.endState = step.trackingAfter
+                let step = try steps.run(
+                    migration, direction: direction, pass: pass, previous: previous,
+                    longTransactions: pass == 1 && direction == .up ? scenario.traffic?.longTransactions ?? [] : [])
                 if step.status == .failed {
+                    entry.steps.append(step)
+                    report.endState = step.trackingAfter
                     entry.status = .failed
                     stopped = true
                     break
                 }
+                report.endState = step.trackingAfter
                 let now = try SchemaFingerprint.read(on: observer)
                 switch (direction, pass) {
                 case (.up, 1):
@@ -176,84 +183,68 @@ public final class RehearsalRunner {
                     entry.roundtrip.downRestoresSchema = differences.isEmpty
                     entry.roundtrip.differences += differences
                     events(.checkedRoundtrip(version: migration.version, differences: differences.count))
+                    // The schema is back where it was before up: trace the up statement by statement.
+                    if differences.isEmpty, !entry.steps.isEmpty {
+                        attachTrace(of: migration.up, to: &entry.steps[0], on: session)
+                    } else if !entry.steps.isEmpty {
+                        entry.steps[0].traceNote = "not traced statement by statement: the down migration did not restore the schema, so the up cannot be re-run from the same state"
+                    }
                 default:
                     let differences = afterUp.map { $0.reapplyDifferences(secondUp: now) } ?? []
                     entry.roundtrip.reupMatchesFirstUp = differences.isEmpty
                     entry.roundtrip.differences += differences
+                    if entry.steps.count > 1 {
+                        attachTrace(of: migration.down, to: &entry.steps[1], on: session)
+                    }
                 }
+                entry.steps.append(step)
             }
-            entry.findings = FindingRules.migrationFindings(entry, migration: migration, before: before, scenario: scenario)
+            entry.findings = FindingRules.migrationFindings(
+                entry, migration: migration, before: before, afterUp: afterUp, scenario: scenario,
+                baseline: report.traffic?.baseline)
             report.migrations.append(entry)
         }
     }
 
-    private struct StepContext {
-        var migration: Migration
-        var previous: Int64
-        var session: Connection
-        var observer: Connection
-        var table: TrackingTable
-        var executor: MigrationExecutor
-        var database: String
+    /// Starts the scenario's traffic and measures its baseline before any migration runs.
+    private func startTraffic(database: String, report: inout RehearsalReport) throws -> TrafficGenerator? {
+        guard let spec = scenario.traffic else { return nil }
+        events(.trafficBaseline(seconds: spec.baseline))
+        let traffic = try TrafficGenerator(spec: spec, target: server.connectionTarget, database: database)
+        let start = traffic.serverNow
+        Thread.sleep(forTimeInterval: spec.baseline)
+        let end = traffic.serverNow
+        let names = spec.queries.map(\.name)
+        let baseline = TrafficAnalysis.stats(
+            traffic.executions(from: start, to: end).filter { $0.start >= start }, names: names, blocked: [])
+        report.traffic = TrafficSummary(
+            connections: spec.connections, ratePerSecond: spec.rate, baselineSeconds: spec.baseline,
+            queries: names, baseline: baseline)
+        if let failing = baseline.perQuery.first(where: { $0.errors > 0 && $0.errors == $0.count }) {
+            traffic.stop()
+            throw TrafficError.baselineFailure(query: failing.name, error: failing.firstError ?? "error")
+        }
+        return traffic
     }
 
-    /// One step with migrate's dirty protocol: record (target, dirty), run the body, record
-    /// (target, clean) only if it succeeded.
-    private func runStep(direction: MigrationDirection, pass: Int, context: StepContext) throws -> StepReport {
-        let migration = context.migration
-        events(.stepStarted(version: migration.version, name: migration.identifier, direction: direction, pass: pass))
-        let target = direction == .up ? Int64(migration.version) : context.previous
-        let file = migration.file(direction)
-        try context.table.write(target, dirty: true, on: context.session)
-
-        let target_ = server.connectionTarget
-        let database = context.database
-        let sampler = LockSampler(pid: context.session.backendPID, interval: options.lockSampleInterval) {
-            try Connection(target_, database: database, applicationName: "rehearse-observer")
+    /// Per-statement attribution from a traced re-run in a rolled-back transaction.
+    private func attachTrace(of file: MigrationFile?, to step: inout StepReport, on session: Connection) {
+        guard let file, !file.isBlank, step.status == .ok else { return }
+        if let reason = StatementTracer.reasonNotTraceable(file.body) {
+            step.traceNote = "not traced statement by statement: \(reason); figures are for the whole file"
+            return
         }
-        let serverStart = try context.session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)
-        let started = clock.now
-        let outcome = context.executor.run(file, on: context.session)
-        let wall = (clock.now - started).milliseconds
-        let serverEnd = try? context.session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)
-        let locks = sampler.stop()
-
-        var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
-        step.locks = locks
-        step.notices = outcome.notices
-        step.timedOut = outcome.timedOut
-        let lines = file.map { StatementLines.startLines(of: $0.body) } ?? []
-        step.statements = outcome.statements.enumerated().map { index, result in
-            StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
+        guard let traced = StatementTracer.trace(file.body, on: session), traced.count == step.statements.count else {
+            step.traceNote = "the traced re-run did not complete; figures are for the whole file"
+            return
         }
-        if outcome.skipped {
-            step.status = .skipped
-            step.skipReason = file == nil ? "no \(direction.rawValue) file: migrate records the version change without running SQL" : "blank file: migrate sends nothing"
+        for index in traced.indices {
+            step.statements[index].durationMs = traced[index].durationMs
+            step.statements[index].locks = traced[index].locks
+            step.statements[index].rewrote = traced[index].rewrote
         }
-        if var error = outcome.error {
-            // Without a server position, the failing statement is the one after those that completed.
-            if error.line == nil, outcome.statements.count < lines.count {
-                error.line = lines[outcome.statements.count]
-            }
-            if options.interruption.isInterrupted {
-                step.interrupted = true
-                error.message = "interrupted: " + error.message
-            } else if outcome.timedOut {
-                error.message = "cancelled after the scenario's step_timeout of \(scenario.stepTimeout.map { "\($0)" } ?? "?") s: " + error.message
-            }
-            step.status = .failed
-            step.error = error
-            // A file with its own BEGIN leaves the session in a failed transaction.
-            _ = context.session.runScript("ROLLBACK")
-        } else {
-            try context.table.write(target, dirty: false, on: context.session)
-        }
-        if let serverStart, let serverEnd {
-            step.serverMs = (serverEnd - serverStart) * 1000
-        }
-        step.trackingAfter = try context.table.read(on: context.observer)
-        events(.stepFinished(version: migration.version, step: step))
-        return step
+        step.traced = true
+        step.traceNote = "statement durations, locks and rewrites from a re-run statement by statement in a rolled-back transaction; step times, lock hold times and waits from the faithful run"
     }
 
     private func scenarioInfo() -> RehearsalReport.ScenarioInfo {

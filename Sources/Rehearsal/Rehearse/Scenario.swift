@@ -16,9 +16,11 @@ public struct Scenario: Sendable {
     /// Cancels a step that runs longer (seconds); nil for no limit.
     public var stepTimeout: Double?
     public var budgets: Budgets
+    /// The application's traffic during the rehearsal; nil runs without traffic.
+    public var traffic: TrafficSpec?
 
-    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets"]
-    static let budgetKeys = ["step_duration", "down_slower_factor"]
+    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets", "traffic"]
+    static let budgetKeys = ["step_duration", "down_slower_factor", "lock_hold", "traffic_blocked"]
 
     public static func load(_ path: String) throws -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -96,10 +98,17 @@ public struct Scenario: Sendable {
             if let value = try reader.number(map["down_slower_factor"], key: "budgets.down_slower_factor", range: 1...10_000) {
                 budgets.downSlowerFactor = value
             }
+            if let value = try reader.duration(map["lock_hold"], key: "budgets.lock_hold", maximum: 24 * 3600) {
+                budgets.lockHold = value
+            }
+            if let value = try reader.duration(map["traffic_blocked"], key: "budgets.traffic_blocked", maximum: 24 * 3600) {
+                budgets.trafficBlocked = value
+            }
         }
+        let traffic = try top["traffic"].map { try parseTraffic($0, reader: reader) }
         return Scenario(
             file: file, name: name, snapshotPath: snapshot, migrationsPath: migrations, trackingTable: table,
-            mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets)
+            mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets, traffic: traffic)
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -25,6 +25,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var interrupted = false
     /// How often the lock sampler looked at pg_locks.
     public var lockSampleIntervalMs: Double = 10
+    /// The application traffic run alongside, when the scenario has some.
+    public var traffic: TrafficSummary?
 
     public struct ToolInfo: Sendable, Codable, Equatable {
         public var name = "rehearse"
@@ -125,6 +127,21 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var statements: [StatementReport] = []
     /// Relation locks the step's backend was seen holding, strongest first.
     public var locks: [ObservedLock] = []
+    /// Tables and indexes the step rewrote (new data file), from the faithful run.
+    public var rewrote: [Rewrite] = []
+    /// Total time the migration waited for locks, and each wait.
+    public var migrationWaitMs: Double = 0
+    public var migrationWaits: [MigrationWait] = []
+    /// WAL written during the step (includes concurrent traffic's writes when traffic runs).
+    public var walBytes: Int64?
+    /// Change in database size over the step.
+    public var sizeChangeBytes: Int64?
+    public var traffic: StepTraffic?
+    /// Traffic queries blocked by the migration during the step.
+    public var blocked: [BlockedEvent] = []
+    /// Whether statements were attributed by a traced re-run, and why not when they were not.
+    public var traced = false
+    public var traceNote: String?
     public var notices: [Notice] = []
     /// The tracking table after the step (nil: no version recorded).
     public var trackingAfter: TrackingTable.State?
@@ -137,6 +154,10 @@ public struct StatementReport: Sendable, Codable, Equatable {
     public var line: Int?
     public var command: String
     public var rows: Int64?
+    /// From the traced re-run (see `StepReport.traced`).
+    public var durationMs: Double?
+    public var locks: [LockTaken] = []
+    public var rewrote: [Rewrite] = []
 }
 
 /// Something a person should know, from what was measured or what migrate does silently.

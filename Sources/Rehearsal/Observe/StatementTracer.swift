@@ -1,0 +1,100 @@
+import Foundation
+
+/// Attributes locks, rewrites, rows and time to each statement of a file by running it
+/// statement by statement inside a transaction that is rolled back. The faithful run sends
+/// the file as one query and cannot say which statement took what; this traced re-run can.
+/// Files that cannot run inside a transaction (CONCURRENTLY, VACUUM, their own
+/// BEGIN/COMMIT) are not traced; their faithful measurements stand alone.
+enum StatementTracer {
+    struct Traced: Sendable {
+        var line: Int
+        var command: String
+        var rows: Int64?
+        var durationMs: Double
+        var locks: [LockTaken]
+        var rewrote: [Rewrite]
+    }
+
+    /// Why a body cannot be traced, or nil when it can.
+    static func reasonNotTraceable(_ body: String) -> String? {
+        for statement in statements(of: body) {
+            let upper = SQLText.strippingComments(statement.text).uppercased()
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if upper.range(of: #"\bCONCURRENTLY\b"#, options: .regularExpression) != nil {
+                return "it uses CONCURRENTLY, which cannot run inside a transaction"
+            }
+            for prefix in ["BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "VACUUM", "ALTER SYSTEM", "CREATE DATABASE", "DROP DATABASE", "CREATE TABLESPACE", "DROP TABLESPACE"] {
+                if upper == prefix || upper.hasPrefix(prefix + " ") || upper.hasPrefix(prefix + ";") || upper.hasPrefix(prefix + "\n") {
+                    return "it contains \(prefix), which cannot be re-run inside a rolled-back transaction"
+                }
+            }
+        }
+        return nil
+    }
+
+    static func statements(of body: String) -> [(text: String, line: Int)] {
+        var splitter = StatementSplitter()
+        var result: [(String, Int)] = []
+        var number = 0
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            for case .statement(let text, let start) in splitter.feed(line: ArraySlice(Array(line.utf8) + [0x0A]), number: number) {
+                result.append((String(decoding: text, as: UTF8.self), start))
+            }
+        }
+        if case .statement(let text, let start)? = splitter.finish() {
+            result.append((String(decoding: text, as: UTF8.self), start))
+        }
+        return result
+    }
+
+    /// Runs `body` statement by statement in a transaction on `connection` and rolls it back.
+    /// Returns nil if a statement fails (the faithful run reports failures).
+    static func trace(_ body: String, on connection: Connection) -> [Traced]? {
+        guard (try? connection.execute("BEGIN")) != nil else { return nil }
+        defer { _ = connection.runScript("ROLLBACK") }
+        let clock = ContinuousClock()
+        var held: Set<String> = []
+        var traced: [Traced] = []
+        for statement in statements(of: body) {
+            guard let before = try? RelationFiles.read(on: connection) else { return nil }
+            let started = clock.now
+            let result = connection.runScript(statement.text)
+            let elapsed = clock.now - started
+            if result.error != nil { return nil }
+            guard let after = try? RelationFiles.read(on: connection),
+                let locks = try? ownLocks(on: connection)
+            else { return nil }
+            // Locks on relations the statement itself created concern nobody else.
+            let existing = Set(before.entries.values.map(\.name))
+            let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
+            held.formUnion(locks.map { $0.relation + "|" + $0.mode })
+            let last = result.statements.last
+            traced.append(Traced(
+                line: statement.line, command: last?.command ?? "", rows: last?.rowsAffected,
+                durationMs: elapsed.milliseconds, locks: new, rewrote: before.rewrites(to: after)))
+        }
+        return traced
+    }
+
+    /// Relation locks this backend holds now.
+    static func ownLocks(on connection: Connection) throws -> [LockTaken] {
+        try connection.query(
+            """
+            SELECT n.nspname || '.' || c.relname, l.mode
+            FROM pg_catalog.pg_locks l
+            JOIN pg_catalog.pg_class c ON c.oid = l.relation
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = pg_catalog.pg_backend_pid() AND l.granted AND l.locktype = 'relation'
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+            ORDER BY 1, 2
+            """
+        ).rows.map { LockTaken(relation: $0[0] ?? "?", mode: $0[1] ?? "?") }
+    }
+}
+
+/// A lock a statement took.
+public struct LockTaken: Sendable, Codable, Equatable {
+    public var relation: String
+    public var mode: String
+}

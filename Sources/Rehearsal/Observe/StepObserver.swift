@@ -1,0 +1,206 @@
+import Foundation
+
+/// Watches one step from a separate connection, every `interval` seconds, with one catalog
+/// query per sample: which relation locks the migration's backend holds or waits for, and
+/// which other backends of the database wait on a lock because of it — directly, or queued
+/// behind it (`pg_blocking_pids`). Times are on the server's clock (epoch seconds), and a
+/// wait's start comes from `pg_locks.waitstart`, so its precision does not depend on the
+/// sampling interval. The sampler's cost is one short query per interval on its own
+/// backend; it never takes a lock the migration could wait for.
+public final class StepObserver: @unchecked Sendable {
+    public let interval: Double
+    private let stopFlag = LockedBox(false)
+    private let state = LockedBox(Observation())
+    private let failure = LockedBox<String?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = DispatchSemaphore(value: 0)
+
+    /// What the observer saw, on the server's clock.
+    public struct Observation: Sendable {
+        public var locks: [String: RawLock] = [:]
+        public var migrationWaits: [String: RawWait] = [:]
+        public var blocked: [String: RawWait] = [:]
+        public var samples = 0
+    }
+
+    public struct RawLock: Sendable {
+        public var relation: String
+        public var kind: String
+        public var mode: String
+        public var granted: Bool
+        public var firstSeen: Double
+        public var lastSeen: Double
+    }
+
+    public struct RawWait: Sendable {
+        public var pid: Int32
+        public var relation: String
+        public var mode: String
+        /// `pg_locks.waitstart`, or the first sample that saw the wait on servers before 14.
+        public var waitStart: Double
+        public var lastSeen: Double
+        public var blockers: Set<Int32>
+        /// True when the migration itself blocks it; false when it waits behind another
+        /// backend that is queued behind the migration.
+        public var direct: Bool
+        public var blockerDescriptions: [String] = []
+    }
+
+    static func sampleQuery(serverVersion: Int) -> String {
+        let waitStart = serverVersion >= 140000 ? "extract(epoch FROM l.waitstart)::float8" : "NULL::float8"
+        return """
+            SELECT l.pid, coalesce(n.nspname || '.' || c.relname, l.locktype), coalesce(c.relkind::text, ''),
+                   l.mode, l.granted, \(waitStart),
+                   CASE WHEN l.granted THEN NULL ELSE pg_catalog.pg_blocking_pids(l.pid)::text END,
+                   extract(epoch FROM clock_timestamp())::float8
+            FROM pg_catalog.pg_locks l
+            JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid AND a.datname = current_database()
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid <> pg_catalog.pg_backend_pid()
+              AND (NOT l.granted
+                   OR (l.pid = $1 AND l.locktype = 'relation'
+                       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')))
+            """
+    }
+
+    /// Starts observing backend `pid`; returns once connected, so no part of the step goes
+    /// unobserved.
+    public init(pid: Int32, interval: Double, connect: @escaping @Sendable () throws -> Connection) {
+        self.interval = interval
+        let thread = Thread { [self] in
+            run(pid: pid, connect: connect)
+        }
+        thread.start()
+        started.wait()
+    }
+
+    /// Stops and returns what was seen.
+    public func stop() -> Observation {
+        stopFlag.value = true
+        finished.wait()
+        return state.value
+    }
+
+    /// Why observation stopped early, if it did.
+    public var error: String? { failure.value }
+
+    private func run(pid: Int32, connect: () throws -> Connection) {
+        defer { finished.signal() }
+        let connection: Connection
+        do {
+            connection = try connect()
+            _ = try connection.execute("SET application_name = 'rehearse-observer'")
+        } catch {
+            failure.value = "\(error)"
+            started.signal()
+            return
+        }
+        let query = Self.sampleQuery(serverVersion: connection.serverVersionNumber)
+        started.signal()
+        repeat {
+            do {
+                let rows = try connection.query(query, [String(pid)]).rows
+                let newWaits = record(rows, migration: pid)
+                if !newWaits.isEmpty { describeBlockers(of: newWaits, on: connection) }
+            } catch {
+                failure.value = "\(error)"
+                return
+            }
+            usleep(useconds_t(interval * 1_000_000))
+        } while !stopFlag.value
+    }
+
+    /// Folds one sample into the observation; returns keys of migration waits seen for the
+    /// first time.
+    private func record(_ rows: [[String?]], migration: Int32) -> [String] {
+        state.withValue { observation in
+            observation.samples += 1
+            var waiting: [Int32: (row: [String?], blockers: Set<Int32>)] = [:]
+            var now = 0.0
+            for row in rows {
+                guard let pid = row[0].flatMap({ Int32($0) }) else { continue }
+                now = row[7].flatMap(Double.init) ?? now
+                let relation = row[1] ?? "?"
+                let mode = row[3] ?? "?"
+                let granted = row[4] == "t"
+                if pid == migration, row[2] != "" || granted {
+                    let key = relation + "|" + mode
+                    if var lock = observation.locks[key] {
+                        lock.lastSeen = now
+                        lock.granted = lock.granted || granted
+                        observation.locks[key] = lock
+                    } else {
+                        observation.locks[key] = RawLock(
+                            relation: relation, kind: ObservedLock.kindName(row[2] ?? ""), mode: mode,
+                            granted: granted, firstSeen: now, lastSeen: now)
+                    }
+                }
+                if !granted {
+                    waiting[pid] = (row, Self.pids(row[6]))
+                }
+            }
+            // Backends blocked by the migration, directly or through a queue behind it.
+            var affected: Set<Int32> = [migration]
+            var direct: Set<Int32> = []
+            var grew = true
+            while grew {
+                grew = false
+                for (pid, entry) in waiting where pid != migration && !affected.contains(pid) {
+                    if !entry.blockers.isDisjoint(with: affected) {
+                        affected.insert(pid)
+                        if entry.blockers.contains(migration) { direct.insert(pid) }
+                        grew = true
+                    }
+                }
+            }
+            var fresh: [String] = []
+            for (pid, entry) in waiting where affected.contains(pid) {
+                let row = entry.row
+                let start = row[5].flatMap(Double.init)
+                let relation = row[1] ?? "?"
+                let mode = row[3] ?? "?"
+                let key = "\(pid)|\(relation)|\(mode)|\(start.map { String($0) } ?? "")"
+                let isMigration = pid == migration
+                if var wait = (isMigration ? observation.migrationWaits[key] : observation.blocked[key]) {
+                    wait.lastSeen = now
+                    wait.blockers.formUnion(entry.blockers)
+                    if isMigration { observation.migrationWaits[key] = wait } else { observation.blocked[key] = wait }
+                } else {
+                    let wait = RawWait(
+                        pid: pid, relation: relation, mode: mode, waitStart: start ?? now, lastSeen: now,
+                        blockers: entry.blockers, direct: direct.contains(pid))
+                    if isMigration {
+                        observation.migrationWaits[key] = wait
+                        fresh.append(key)
+                    } else {
+                        observation.blocked[key] = wait
+                    }
+                }
+            }
+            return fresh
+        }
+    }
+
+    /// Names who holds what the migration waits for: application name, state and query.
+    private func describeBlockers(of keys: [String], on connection: Connection) {
+        let pids = state.value.migrationWaits.filter { keys.contains($0.key) }.flatMap(\.value.blockers)
+        guard !pids.isEmpty else { return }
+        let list = "{" + pids.map(String.init).joined(separator: ",") + "}"
+        guard let rows = try? connection.query(
+            "SELECT pid, coalesce(nullif(application_name, ''), usename::text, '?'), coalesce(state, '?'), left(coalesce(query, ''), 120) FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[])",
+            [list]).rows
+        else { return }
+        let descriptions = rows.map { row in
+            "pid \(row[0] ?? "?") (\(row[1] ?? "?"), \(row[2] ?? "?")): \((row[3] ?? "").replacingOccurrences(of: "\n", with: " "))"
+        }
+        state.withValue { observation in
+            for key in keys { observation.migrationWaits[key]?.blockerDescriptions = descriptions }
+        }
+    }
+
+    static func pids(_ text: String?) -> Set<Int32> {
+        guard let text else { return [] }
+        return Set(text.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { Int32($0) })
+    }
+}

@@ -1,0 +1,60 @@
+import Histogram
+
+/// Turns traffic executions and the observer's lock waits into what the report shows:
+/// latency percentiles per query (HdrHistogram, microsecond resolution) and the blocked
+/// queries with their exact wait, from `pg_locks.waitstart` to the query's end.
+enum TrafficAnalysis {
+    /// Blocked traffic queries, each matched to the execution it delayed.
+    static func blockedEvents(
+        _ waits: [StepObserver.RawWait], executions: [TrafficGenerator.Execution], names: [String],
+        stepStart: Double, interval: Double
+    ) -> [BlockedEvent] {
+        waits.map { wait in
+            let execution = executions.first { $0.pid == wait.pid && $0.start <= wait.waitStart + 0.001 && $0.end >= wait.waitStart }
+            let end = execution?.end ?? (wait.lastSeen + interval / 2)
+            return BlockedEvent(
+                query: execution.map { names[$0.query] } ?? "pid \(wait.pid)", pid: wait.pid,
+                relation: wait.relation, mode: wait.mode,
+                startMs: (wait.waitStart - stepStart) * 1000, waitMs: max(0, end - wait.waitStart) * 1000,
+                direct: wait.direct)
+        }.sorted { $0.startMs < $1.startMs }
+    }
+
+    /// Figures for the executions that started in a period.
+    static func stats(_ executions: [TrafficGenerator.Execution], names: [String], blocked: [BlockedEvent]) -> StepTraffic {
+        var traffic = StepTraffic()
+        var all = histogram()
+        for (index, name) in names.enumerated() {
+            let mine = executions.filter { $0.query == index }
+            guard !mine.isEmpty else { continue }
+            var latencies = histogram()
+            for execution in mine {
+                let micros = UInt64(max(0, (execution.end - execution.start) * 1_000_000))
+                latencies.record(micros)
+                all.record(micros)
+            }
+            let blockedHere = blocked.filter { $0.query == name }
+            traffic.perQuery.append(QueryStats(
+                name: name, count: mine.count, errors: mine.filter { $0.error != nil }.count,
+                p50Ms: Double(latencies.valueAtPercentile(50)) / 1000, p99Ms: Double(latencies.valueAtPercentile(99)) / 1000,
+                maxMs: Double(latencies.max) / 1000, blocked: blockedHere.count, blockedMs: blockedHere.map(\.waitMs).reduce(0, +),
+                firstError: mine.first { $0.error != nil }?.error))
+        }
+        traffic.queries = executions.count
+        traffic.errors = executions.filter { $0.error != nil }.count
+        traffic.blockedQueries = blocked.count
+        traffic.maxBlockedMs = blocked.map(\.waitMs).max() ?? 0
+        traffic.totalBlockedMs = blocked.map(\.waitMs).reduce(0, +)
+        if all.totalCount > 0 {
+            traffic.p50Ms = Double(all.valueAtPercentile(50)) / 1000
+            traffic.p99Ms = Double(all.valueAtPercentile(99)) / 1000
+            traffic.maxMs = Double(all.max) / 1000
+        }
+        return traffic
+    }
+
+    private static func histogram() -> Histogram<UInt64> {
+        // 1 µs to 1 hour at three significant digits.
+        Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    }
+}

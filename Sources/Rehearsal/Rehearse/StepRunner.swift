@@ -1,0 +1,124 @@
+import Foundation
+
+/// Runs one step the way migrate would — record (target, dirty), run the body, record
+/// (target, clean) only on success — while observing it: the lock sampler, the traffic's
+/// blocked queries, rewrites, WAL and size, and the scenario's long transactions.
+struct StepRunner {
+    var session: Connection
+    var observer: Connection
+    var table: TrackingTable
+    var executor: MigrationExecutor
+    var target: String
+    var database: String
+    var mode: ExecutionMode
+    var interval: Double
+    var traffic: TrafficGenerator?
+    var interruption: InterruptionToken
+    var stepTimeout: Double?
+    var events: (RehearsalEvent) -> Void
+
+    func run(
+        _ migration: Migration, direction: MigrationDirection, pass: Int, previous: Int64,
+        longTransactions: [TrafficSpec.LongTransaction]
+    ) throws -> StepReport {
+        events(.stepStarted(version: migration.version, name: migration.identifier, direction: direction, pass: pass))
+        let version = direction == .up ? Int64(migration.version) : previous
+        let file = migration.file(direction)
+        try table.write(version, dirty: true, on: session)
+
+        let filesBefore = try RelationFiles.read(on: observer)
+        let walBefore = try observer.scalar("SELECT pg_catalog.pg_current_wal_lsn()::text")
+        let sizeBefore = try observer.scalar("SELECT pg_catalog.pg_database_size(current_database())").flatMap { Int64($0) }
+        let holders = longTransactions.isEmpty ? nil : LongTransactions(longTransactions, target: target, database: database)
+
+        let target = self.target
+        let database = self.database
+        let watcher = StepObserver(pid: session.backendPID, interval: interval) {
+            try Connection(target, database: database, applicationName: "rehearse-observer")
+        }
+        let clock = ContinuousClock()
+        let serverStart = try session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init) ?? 0
+        let started = clock.now
+        let outcome = executor.run(file, on: session)
+        let wall = (clock.now - started).milliseconds
+        let serverEnd = (try? session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)) ?? serverStart + wall / 1000
+        let observation = watcher.stop()
+        let holderFailures = holders?.finish() ?? []
+
+        var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
+        step.serverMs = (serverEnd - serverStart) * 1000
+        step.notices = outcome.notices
+        step.timedOut = outcome.timedOut
+        let lines = file.map { StatementLines.startLines(of: $0.body) } ?? []
+        step.statements = outcome.statements.enumerated().map { index, result in
+            StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
+        }
+        if outcome.skipped {
+            step.status = .skipped
+            step.skipReason = file == nil ? "no \(direction.rawValue) file: migrate records the version change without running SQL" : "blank file: migrate sends nothing"
+        }
+        if var error = outcome.error {
+            // Without a server position, the failing statement is the one after those that completed.
+            if error.line == nil, outcome.statements.count < lines.count {
+                error.line = lines[outcome.statements.count]
+            }
+            if interruption.isInterrupted {
+                step.interrupted = true
+                error.message = "interrupted: " + error.message
+            } else if outcome.timedOut {
+                error.message = "cancelled after the scenario's step_timeout of \(stepTimeout.map { Format.duration($0 * 1000) } ?? "?"): " + error.message
+            }
+            step.status = .failed
+            step.error = error
+            // A file with its own BEGIN leaves the session in a failed transaction.
+            _ = session.runScript("ROLLBACK")
+        } else {
+            try table.write(version, dirty: false, on: session)
+        }
+        if !holderFailures.isEmpty {
+            step.notices.append(Notice(severity: "WARNING", message: "long transaction failed: " + holderFailures.joined(separator: "; "), sqlState: nil))
+        }
+
+        step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
+        step.migrationWaits = observation.migrationWaits.values.map { wait in
+            let end = min(wait.lastSeen + interval / 2, serverEnd)
+            return MigrationWait(
+                relation: wait.relation, mode: wait.mode, startMs: (wait.waitStart - serverStart) * 1000,
+                waitMs: max(0, end - wait.waitStart) * 1000, heldBy: wait.blockerDescriptions)
+        }.sorted { $0.startMs < $1.startMs }
+        step.migrationWaitMs = step.migrationWaits.map(\.waitMs).reduce(0, +)
+        if let traffic {
+            let names = traffic.spec.queries.map(\.name)
+            traffic.settle(before: serverEnd)
+            let executions = traffic.executions(from: serverStart, to: serverEnd + 60)
+            step.blocked = TrafficAnalysis.blockedEvents(
+                Array(observation.blocked.values), executions: executions, names: names, stepStart: serverStart, interval: interval)
+            let during = executions.filter { $0.start >= serverStart && $0.start <= serverEnd }
+            step.traffic = TrafficAnalysis.stats(during, names: names, blocked: step.blocked)
+        }
+
+        step.rewrote = filesBefore.rewrites(to: try RelationFiles.read(on: observer))
+        if let walBefore {
+            step.walBytes = try observer.scalar("SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint", [walBefore]).flatMap { Int64($0) }
+        }
+        if let sizeBefore, let sizeAfter = try observer.scalar("SELECT pg_catalog.pg_database_size(current_database())").flatMap({ Int64($0) }) {
+            step.sizeChangeBytes = sizeAfter - sizeBefore
+        }
+        step.trackingAfter = try table.read(on: observer)
+        events(.stepFinished(version: migration.version, step: step))
+        return step
+    }
+
+    /// Locks on the step's clock. In whole-file mode a lock is released at the end of the
+    /// file (one transaction), so it is held from first sight to the end of the step.
+    private func locks(_ observation: StepObserver.Observation, serverStart: Double, serverEnd: Double) -> [ObservedLock] {
+        observation.locks.values.map { raw in
+            let first = max(0, (raw.firstSeen - serverStart) * 1000)
+            let last = max(first, (raw.lastSeen - serverStart) * 1000)
+            let end = mode == .wholeFile && raw.granted ? max(last, (serverEnd - serverStart) * 1000) : last
+            return ObservedLock(
+                relation: raw.relation, relationKind: raw.kind, mode: raw.mode, firstSeenMs: first, lastSeenMs: last,
+                granted: raw.granted, heldMs: raw.granted ? end - first : 0)
+        }.sorted { ($0.strengthRank, $0.heldMs, $0.relation) > ($1.strengthRank, $1.heldMs, $1.relation) }
+    }
+}

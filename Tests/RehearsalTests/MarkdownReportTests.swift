@@ -1,0 +1,76 @@
+import XCTest
+@testable import Rehearsal
+
+final class MarkdownReportTests: XCTestCase {
+    private var markdown: String { MarkdownReport.render(ReportFixtures.report) }
+
+    private func tableRow(startingWith prefix: String, in text: String) -> String? {
+        text.split(separator: "\n").map(String.init).first { $0.hasPrefix(prefix) }
+    }
+
+    /// Cell separators: `|` not escaped as `\|`.
+    private func unescapedPipes(_ row: String) -> Int {
+        var count = 0
+        var previous: Character = " "
+        for character in row {
+            if character == "|", previous != "\\" { count += 1 }
+            previous = character
+        }
+        return count
+    }
+
+    func testVerdictLineComesRightAfterTheTitle() {
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+
+        XCTAssertEqual(lines.first, "# Migration rehearsal: orders")
+        XCTAssertEqual(lines.dropFirst().first, "**❌ NO-GO** — a step failed")
+    }
+
+    func testPassingReportSaysGo() {
+        var report = ReportFixtures.report
+        report.verdict = .pass
+        report.verdictReason = "all checks passed"
+
+        let lines = MarkdownReport.render(report).split(separator: "\n").map(String.init)
+
+        XCTAssertTrue(lines.contains("**✅ GO** — all checks passed"), "\(lines.prefix(4))")
+    }
+
+    func testEachMigrationHasATableRow() throws {
+        let text = markdown
+
+        let first = try XCTUnwrap(tableRow(startingWith: "| 20240101120000 | create_users |", in: text))
+        XCTAssertTrue(first.contains("| 12 ms | 3 ms | 11 ms |"), first)
+        XCTAssertTrue(first.contains("AccessExclusiveLock on public.users"), first)
+        XCTAssertTrue(first.contains("**down incomplete**"), first)
+        XCTAssertEqual(unescapedPipes(first), 9)
+
+        let failed = try XCTUnwrap(tableRow(startingWith: "| 20240102000000 |", in: text))
+        XCTAssertTrue(failed.contains("**failed**"), failed)
+
+        let notRun = try XCTUnwrap(tableRow(startingWith: "| 20240103000000 | later |", in: text))
+        XCTAssertTrue(notRun.hasSuffix("| not run |"), notRun)
+    }
+
+    func testPipeAndScriptTagInMigrationNameAreEscaped() throws {
+        let text = markdown
+
+        XCTAssertFalse(text.contains("<script>"))
+        XCTAssertFalse(text.contains("</script>"))
+        let row = try XCTUnwrap(tableRow(startingWith: "| 20240102000000 |", in: text))
+        XCTAssertTrue(row.hasPrefix("| 20240102000000 | evil \\| name &lt;script&gt;alert(1)&lt;/script&gt; |"), row)
+        XCTAssertEqual(unescapedPipes(row), 9, "the name's pipe must not add a column: \(row)")
+    }
+
+    func testEscapeHandlesPipesAngleBracketsAndNewlines() {
+        XCTAssertEqual(MarkdownReport.escape("a|b<c>\nd"), "a\\|b&lt;c&gt; d")
+    }
+
+    func testFindingsAndErrorsAreShown() {
+        let text = markdown
+
+        XCTAssertTrue(text.contains("**directory.ignored**"), "run-level finding missing")
+        XCTAssertTrue(text.contains("**roundtrip.down**"), "migration finding missing")
+        XCTAssertTrue(text.contains("relation \"users\" already exists (SQLSTATE 42P07)"), "step error missing")
+    }
+}
