@@ -5,7 +5,15 @@ import Foundation
 /// in production makes a migration wait — and everything behind the migration queue.
 final class LongTransactions: @unchecked Sendable {
     private let group = DispatchGroup()
-    private let failures = LockedBox<[String]>([])
+    private let records = LockedBox<[Record]>([])
+
+    /// What each transaction did, on the client's clock (epoch seconds).
+    struct Record: Sendable {
+        var name: String
+        var locked: Double
+        var ended: Double
+        var error: String?
+    }
 
     /// Starts them and returns once each has taken its locks.
     init(_ specs: [TrafficSpec.LongTransaction], target: String, database: String) {
@@ -18,15 +26,18 @@ final class LongTransactions: @unchecked Sendable {
                     let connection = try Connection(target, database: database, applicationName: "rehearse-long-transaction")
                     try connection.execute("BEGIN")
                     let result = connection.runScript(spec.sql)
+                    let locked = Date().timeIntervalSince1970
                     ready.signal()
                     if let error = result.error {
-                        failures.withValue { $0.append("\(spec.name): \(error.message)") }
+                        records.withValue { $0.append(Record(name: spec.name, locked: locked, ended: locked, error: error.message)) }
                         return
                     }
                     Thread.sleep(forTimeInterval: spec.hold)
                     _ = connection.runScript("COMMIT")
+                    records.withValue { $0.append(Record(name: spec.name, locked: locked, ended: Date().timeIntervalSince1970)) }
                 } catch {
-                    failures.withValue { $0.append("\(spec.name): \(error)") }
+                    let now = Date().timeIntervalSince1970
+                    records.withValue { $0.append(Record(name: spec.name, locked: now, ended: now, error: "\(error)")) }
                     ready.signal()
                 }
             }
@@ -35,9 +46,9 @@ final class LongTransactions: @unchecked Sendable {
         for _ in specs { ready.wait() }
     }
 
-    /// Waits until every transaction has ended; returns those that failed.
-    func finish() -> [String] {
+    /// Waits until every transaction has ended.
+    func finish() -> [Record] {
         group.wait()
-        return failures.value
+        return records.value
     }
 }

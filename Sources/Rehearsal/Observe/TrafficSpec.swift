@@ -45,6 +45,9 @@ public struct TrafficSpec: Sendable, Equatable {
     public var rate: Double = 100
     /// Seconds of traffic before the first step, to know normal latency.
     public var baseline: Double = 2
+    /// Seconds of traffic against the new schema after each first up, before its down: the
+    /// deployed code meets the migrated schema here, so incompatibilities surface.
+    public var soak: Double = 1
     public var queries: [Query] = []
     public var longTransactions: [LongTransaction] = []
 

@@ -163,7 +163,7 @@ public final class RehearsalRunner {
             var afterUp: SchemaFingerprint?
             for (direction, pass) in [(MigrationDirection.up, 1), (.down, 1), (.up, 2)] {
                 if options.interruption.isInterrupted { break }
-                let step = try steps.run(
+                var step = try steps.run(
                     migration, direction: direction, pass: pass, previous: previous,
                     longTransactions: pass == 1 && direction == .up ? scenario.traffic?.longTransactions ?? [] : [])
                 if step.status == .failed {
@@ -174,6 +174,9 @@ public final class RehearsalRunner {
                     break
                 }
                 report.endState = step.trackingAfter
+                if direction == .up, pass == 1, let traffic, let spec = scenario.traffic, spec.soak > 0 {
+                    step.trafficAfter = soak(traffic, seconds: spec.soak)
+                }
                 let now = try SchemaFingerprint.read(on: observer)
                 switch (direction, pass) {
                 case (.up, 1):
@@ -225,6 +228,16 @@ public final class RehearsalRunner {
             throw TrafficError.baselineFailure(query: failing.name, error: failing.firstError ?? "error")
         }
         return traffic
+    }
+
+    /// Lets the deployed code's traffic run against the new schema for a while.
+    private func soak(_ traffic: TrafficGenerator, seconds: Double) -> StepTraffic {
+        let start = traffic.serverNow
+        Thread.sleep(forTimeInterval: seconds)
+        let end = traffic.serverNow
+        traffic.settle(before: end)
+        let executions = traffic.executions(from: start, to: end).filter { $0.start >= start && $0.start <= end }
+        return TrafficAnalysis.stats(executions, names: traffic.spec.queries.map(\.name), blocked: [])
     }
 
     /// Per-statement attribution from a traced re-run in a rolled-back transaction.

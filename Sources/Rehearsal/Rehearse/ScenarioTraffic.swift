@@ -2,7 +2,7 @@ import Yams
 
 /// The `traffic:` section of a scenario.
 extension Scenario {
-    static let trafficKeys = ["connections", "rate", "baseline", "queries", "long_transactions"]
+    static let trafficKeys = ["connections", "rate", "baseline", "soak", "queries", "long_transactions"]
     static let queryKeys = ["name", "sql", "params", "weight"]
     static let longTransactionKeys = ["name", "sql", "hold"]
 
@@ -21,6 +21,13 @@ extension Scenario {
         }
         if let seconds = try reader.duration(map["baseline"], key: "traffic.baseline", maximum: 600) {
             spec.baseline = seconds
+        }
+        if let node = map["soak"], let text = try reader.string(node, key: "traffic.soak") {
+            if DurationText.seconds(text) == 0 {
+                spec.soak = 0
+            } else if let seconds = try reader.duration(node, key: "traffic.soak", maximum: 600) {
+                spec.soak = seconds
+            }
         }
         for (index, item) in try reader.sequence(map["queries"], key: "traffic.queries").enumerated() {
             let key = "traffic.queries[\(index)]"

@@ -43,7 +43,9 @@ struct StepRunner {
         let wall = (clock.now - started).milliseconds
         let serverEnd = (try? session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)) ?? serverStart + wall / 1000
         let observation = watcher.stop()
-        let holderFailures = holders?.finish() ?? []
+        // Before the tracking table is written again (TRUNCATE gives it a new file).
+        let filesAfter = try RelationFiles.read(on: observer)
+        let held = holders?.finish() ?? []
 
         var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
         step.serverMs = (serverEnd - serverStart) * 1000
@@ -75,8 +77,12 @@ struct StepRunner {
         } else {
             try table.write(version, dirty: false, on: session)
         }
-        if !holderFailures.isEmpty {
-            step.notices.append(Notice(severity: "WARNING", message: "long transaction failed: " + holderFailures.joined(separator: "; "), sqlState: nil))
+        // Long transactions ran on this machine's clock; the step's clock is the server's.
+        let offset = traffic?.clockOffset ?? 0
+        step.longTransactions = held.map { record in
+            HeldTransaction(
+                name: record.name, lockedAtMs: (record.locked + offset - serverStart) * 1000,
+                endedAtMs: (record.ended + offset - serverStart) * 1000, error: record.error)
         }
 
         step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
@@ -97,7 +103,7 @@ struct StepRunner {
             step.traffic = TrafficAnalysis.stats(during, names: names, blocked: step.blocked)
         }
 
-        step.rewrote = filesBefore.rewrites(to: try RelationFiles.read(on: observer))
+        step.rewrote = filesBefore.rewrites(to: filesAfter)
         if let walBefore {
             step.walBytes = try observer.scalar("SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint", [walBefore]).flatMap { Int64($0) }
         }

@@ -19,13 +19,18 @@ enum TrafficFindings {
         // The deployed code runs against the new schema between up and down: errors there
         // mean the migration breaks the running application.
         let failedBefore = Set((baseline?.perQuery ?? []).filter { $0.errors > 0 }.map(\.name))
+        var reported = Set<String>()
         for step in entry.steps where step.pass == 1 {
-            for query in step.traffic?.perQuery ?? [] where query.errors > 0 && !failedBefore.contains(query.name) {
-                findings.append(Finding(
-                    rule: "traffic.errors-after-up", severity: .error,
-                    message: "application query \(query.name) failed \(query.errors) time(s) during \(FindingRules.stepLabel(step)): \(query.firstError ?? "error")",
-                    file: migration.up?.path,
-                    advice: "the migration is not compatible with the deployed code: deploy code that works with both schemas first (expand, deploy, then contract)"))
+            let periods = [(step.traffic, "during \(FindingRules.stepLabel(step))"), (step.trafficAfter, "after up")]
+            for (traffic, when) in periods {
+                for query in traffic?.perQuery ?? [] where query.errors > 0 && !failedBefore.contains(query.name) {
+                    guard reported.insert(query.name).inserted else { continue }
+                    findings.append(Finding(
+                        rule: "traffic.errors-after-up", severity: .error,
+                        message: "application query \(query.name) failed \(query.errors) time(s) \(when): \(query.firstError ?? "error")",
+                        file: migration.up?.path,
+                        advice: "the migration is not compatible with the deployed code: deploy code that works with both schemas first (expand, deploy, then contract)"))
+                }
             }
         }
         for step in entry.steps where step.pass == 1 {

@@ -108,7 +108,7 @@ public enum HTMLReport {
         switch step.status {
         case .ok: return esc(Format.duration(step.durationMs))
         case .skipped: return "<span class=\"muted\">skipped</span>"
-        case .failed: return "<strong class=\"bad\">failed</strong>"
+        case .failed: return "<strong class=\"bad\">\(step.interrupted ? "interrupted" : "failed")</strong>"
         }
     }
 
@@ -185,9 +185,11 @@ public enum HTMLReport {
         return out
     }
 
-    /// The runner marks a migration not-run after a failed one, and after an interrupt.
+    /// The runner marks a migration not-run after a failed one, and after an interrupt (which
+    /// fails the step in flight with `interrupted` set).
     static func notRunReason(_ report: RehearsalReport) -> String {
-        if report.interrupted && !report.migrations.contains(where: { $0.status == .failed }) {
+        let failedSteps = report.migrations.filter { $0.status == .failed }.flatMap { $0.steps.filter { $0.status == .failed } }
+        if report.interrupted && failedSteps.allSatisfy(\.interrupted) {
             return "Not run: the rehearsal was interrupted before this migration."
         }
         return "Not run: an earlier migration failed, so migrate would have stopped before this one."
@@ -202,7 +204,7 @@ public enum HTMLReport {
         ]
         for step in migration.steps {
             let statements = step.statements.map { "\($0.command)\($0.line.map { " (l.\($0))" } ?? "")" }.joined(separator: ", ")
-            let status = step.status.rawValue + (step.timedOut ? " (timeout)" : "")
+            let status = step.status.rawValue + (step.timedOut ? " (timeout)" : "") + (step.interrupted ? " (interrupted)" : "")
             out.append(row([
                 "<td>\(esc(FindingRules.stepLabel(step)))</td>",
                 "<td class=\"status \(step.status.rawValue)\">\(esc(status))</td>",
@@ -507,7 +509,7 @@ public enum HTMLReport {
         let suffix: String
         switch step.status {
         case .ok: suffix = ""
-        case .failed: suffix = step.timedOut ? " timed out" : " failed"
+        case .failed: suffix = step.interrupted ? " interrupted" : (step.timedOut ? " timed out" : " failed")
         case .skipped: suffix = " skipped"
         }
         return "\(FindingRules.stepLabel(step)) \(Format.duration(step.durationMs))\(suffix)"

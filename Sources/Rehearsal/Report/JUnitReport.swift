@@ -139,13 +139,20 @@ public enum JUnitReport {
             name: "second up matches first up", classname: classname,
             outcome: checkOutcome(roundtrip.reupMatchesFirstUp, afterReup, what: "the second up built a different schema", migration: migration, report: report)))
 
-        for finding in migration.findings where finding.severity == .error && finding.rule.hasPrefix("budget.") {
+        for finding in migration.findings where finding.severity == .error && isBudget(finding) {
             cases.append(Case(
                 name: "\(finding.rule): \(finding.message)", classname: classname,
                 outcome: .failed(message: finding.message, type: finding.rule, details: findingLine(finding))))
         }
         cases.append(findingsCase(migration.findings, classname: classname))
         return Suite(name: name, cases: cases)
+    }
+
+    /// A budget from the scenario that a measurement exceeded. `budget.*` rules are budgets by
+    /// name; lock-hold and traffic-blocked budgets are reported under their lock or traffic
+    /// rule, and say so in the message ("over the … budget of …").
+    static func isBudget(_ finding: Finding) -> Bool {
+        finding.rule.hasPrefix("budget.") || finding.rule.hasSuffix("-over-budget") || finding.message.contains(" budget of ")
     }
 
     // MARK: - Cases
@@ -156,6 +163,8 @@ public enum JUnitReport {
             return .passed
         case .skipped:
             return .skipped(step.skipReason ?? "skipped")
+        case .failed where step.interrupted:
+            return .skipped("interrupted during \(FindingRules.stepLabel(step)): the result is partial")
         case .failed:
             let label = FindingRules.stepLabel(step)
             var details: [String] = []
@@ -213,9 +222,11 @@ public enum JUnitReport {
         return line
     }
 
-    /// The runner marks a migration not-run after a failed one, and after an interrupt.
+    /// The runner marks a migration not-run after a failed one, and after an interrupt (which
+    /// fails the step in flight with `interrupted` set).
     static func notRunReason(_ report: RehearsalReport) -> String {
-        if report.interrupted && !report.migrations.contains(where: { $0.status == .failed }) {
+        let failedSteps = report.migrations.filter { $0.status == .failed }.flatMap { $0.steps.filter { $0.status == .failed } }
+        if report.interrupted && failedSteps.allSatisfy(\.interrupted) {
             return "not run: the rehearsal was interrupted"
         }
         return "not run: an earlier migration failed"
@@ -225,6 +236,7 @@ public enum JUnitReport {
     /// the run was interrupted.
     static func missingReason(_ migration: MigrationReport, report: RehearsalReport, prefix: String) -> String {
         if let failed = migration.steps.first(where: { $0.status == .failed }) {
+            if failed.interrupted { return "\(prefix): the rehearsal was interrupted" }
             return "\(prefix): \(FindingRules.stepLabel(failed)) failed"
         }
         if report.interrupted { return "\(prefix): the rehearsal was interrupted" }

@@ -15,8 +15,8 @@ public enum MarkdownReport {
         out.append("Snapshot at version **\(start)**, \(report.migrations.count) pending migration(s), mode `\(report.scenario.mode.rawValue)`; tracking table `\(escape(report.scenario.trackingTable))` ends at **\(end)**.")
         out.append("")
         if !report.migrations.isEmpty {
-            out.append("| version | name | up | down | re-up | strongest lock (held) | round-trip | verdict |")
-            out.append("|---:|---|---:|---:|---:|---|---|---|")
+            out.append("| version | name | up | down | re-up | strongest lock (held) | traffic blocked | round-trip | verdict |")
+            out.append("|---:|---|---:|---:|---:|---|---:|---|---|")
             for migration in report.migrations {
                 func duration(_ direction: MigrationDirection, _ pass: Int) -> String {
                     guard let step = migration.steps.first(where: { $0.direction == direction && $0.pass == pass }) else { return "—" }
@@ -29,7 +29,7 @@ public enum MarkdownReport {
                 let lock = migration.steps.first { $0.direction == .up && $0.pass == 1 }?.locks
                     .filter { $0.granted }.max { $0.strengthRank < $1.strengthRank }
                 let lockText = lock.map { "\($0.mode) on \(escape($0.relation)) (\(held($0, interval: report.lockSampleIntervalMs)))" } ?? "—"
-                out.append("| \(migration.version) | \(escape(migration.name)) | \(duration(.up, 1)) | \(duration(.down, 1)) | \(duration(.up, 2)) | \(lockText) | \(roundtrip(migration)) | \(verdictText(migration)) |")
+                out.append("| \(migration.version) | \(escape(migration.name)) | \(duration(.up, 1)) | \(duration(.down, 1)) | \(duration(.up, 2)) | \(lockText) | \(blockedText(migration)) | \(roundtrip(migration)) | \(verdictText(migration)) |")
             }
             out.append("")
         }
@@ -53,31 +53,13 @@ public enum MarkdownReport {
                 out += migration.findings.map(findingLine)
             }
             out.append("")
-            out.append("<details><summary>Steps, statements and locks</summary>")
+            out += MarkdownStepDetails.render(migration, report: report)
             out.append("")
-            out.append("| step | status | time | server | statements | tracking after |")
-            out.append("|---|---|---:|---:|---|---|")
-            for step in migration.steps {
-                let statements = step.statements.map { "\($0.command)\($0.line.map { " (l.\($0))" } ?? "")" }.joined(separator: ", ")
-                out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(escape(statements.isEmpty ? (step.skipReason ?? "—") : statements)) | \(step.trackingAfter?.display ?? "none") |")
-            }
-            let locks = migration.steps.flatMap { step in step.locks.map { (step, $0) } }
-            if !locks.isEmpty {
-                out.append("")
-                out.append("| step | relation | kind | mode | held (sampled every \(Format.duration(report.lockSampleIntervalMs))) |")
-                out.append("|---|---|---|---|---:|")
-                for (step, lock) in locks {
-                    out.append("| \(FindingRules.stepLabel(step)) | \(escape(lock.relation)) | \(lock.relationKind) | \(lock.mode)\(lock.granted ? "" : " (waited)") | \(held(lock, interval: report.lockSampleIntervalMs)) |")
-                }
-            }
-            if let error = migration.steps.compactMap(\.error).first {
-                out.append("")
-                out.append("```")
-                out.append(error.description)
-                out.append("```")
-            }
+        }
+        if let traffic = report.traffic {
+            out.append("## Traffic")
             out.append("")
-            out.append("</details>")
+            out.append("\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(traffic.queries.map { "`\(escape($0))`" }.joined(separator: ", "))); baseline over \(Format.duration(traffic.baselineSeconds * 1000)): \(traffic.baseline.queries) queries, p50 \(Format.duration(traffic.baseline.p50Ms)), p99 \(Format.duration(traffic.baseline.p99Ms)), \(traffic.baseline.errors) error(s). Lock waits are sampled every \(Format.duration(report.lockSampleIntervalMs)); a wait's start comes from pg_locks.waitstart.")
             out.append("")
         }
         out.append("## Snapshot and server")
@@ -107,6 +89,14 @@ public enum MarkdownReport {
     /// A lock seen in one sample only was held for less than the sampling interval.
     static func held(_ lock: ObservedLock, interval: Double) -> String {
         lock.heldMs < interval ? "< \(Format.duration(interval))" : Format.duration(lock.heldMs)
+    }
+
+    /// The longest application block during any step, or a dash without traffic.
+    static func blockedText(_ migration: MigrationReport) -> String {
+        let events = migration.steps.flatMap(\.blocked)
+        guard migration.steps.contains(where: { $0.traffic != nil }) else { return "—" }
+        guard let worst = events.map(\.waitMs).max() else { return "none" }
+        return "\(events.count) (max \(Format.duration(worst)))"
     }
 
     static func roundtrip(_ migration: MigrationReport) -> String {

@@ -137,6 +137,10 @@ public struct StepReport: Sendable, Codable, Equatable {
     /// Change in database size over the step.
     public var sizeChangeBytes: Int64?
     public var traffic: StepTraffic?
+    /// Traffic against the new schema after a first up, before the down (the soak period).
+    public var trafficAfter: StepTraffic?
+    /// The scenario's long transactions held open during this step.
+    public var longTransactions: [HeldTransaction] = []
     /// Traffic queries blocked by the migration during the step.
     public var blocked: [BlockedEvent] = []
     /// Whether statements were attributed by a traced re-run, and why not when they were not.

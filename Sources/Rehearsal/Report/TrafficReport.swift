@@ -59,3 +59,12 @@ public struct TrafficSummary: Sendable, Codable, Equatable {
     public var queries: [String]
     public var baseline: StepTraffic
 }
+
+/// A long transaction rehearse held open during a step, on the step's clock.
+public struct HeldTransaction: Sendable, Codable, Equatable {
+    public var name: String
+    /// When it had taken its locks and when it committed, in ms from the step's start.
+    public var lockedAtMs: Double
+    public var endedAtMs: Double
+    public var error: String?
+}

@@ -1,0 +1,97 @@
+/// The collapsible part of a migration's Markdown section: steps, statements (with the
+/// traced attribution), locks, waits and traffic.
+enum MarkdownStepDetails {
+    static func render(_ migration: MigrationReport, report: RehearsalReport) -> [String] {
+        let escape = MarkdownReport.escape
+        var out: [String] = []
+        out.append("<details><summary>Steps, statements, locks and traffic</summary>")
+        out.append("")
+        out.append("| step | status | time | server | waited for locks | WAL | size change | tracking after |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---|")
+        for step in migration.steps {
+            let size = step.sizeChangeBytes.map { ($0 < 0 ? "-" : "+") + Format.bytes(UInt64(abs($0))) } ?? "—"
+            out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "")\(step.skipReason.map { ": " + escape($0) } ?? "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(step.migrationWaitMs > 0 ? Format.duration(step.migrationWaitMs) : "—") | \(step.walBytes.map { Format.bytes(UInt64(max($0, 0))) } ?? "—") | \(size) | \(step.trackingAfter?.display ?? "none") |")
+        }
+        for step in migration.steps where !step.statements.isEmpty && (step.pass == 1) {
+            out.append("")
+            out.append("**Statements of \(FindingRules.stepLabel(step))**\(step.traceNote.map { " — " + escape($0) } ?? "")")
+            out.append("")
+            out.append("| line | statement | rows | time | locks taken | rewrote |")
+            out.append("|---:|---|---:|---:|---|---|")
+            for statement in step.statements {
+                let locks = statement.locks.map { "\($0.mode) \(escape($0.relation))" }.joined(separator: ", ")
+                let rewrote = statement.rewrote.map { "\(escape($0.relation)) (\(Format.bytes(UInt64(max($0.bytesAfter, 0)))))" }.joined(separator: ", ")
+                out.append("| \(statement.line.map(String.init) ?? "—") | \(statement.command) | \(statement.rows.map(String.init) ?? "—") | \(statement.durationMs.map(Format.duration) ?? "—") | \(locks.isEmpty ? "—" : locks) | \(rewrote.isEmpty ? "—" : rewrote) |")
+            }
+        }
+        let locks = migration.steps.flatMap { step in step.locks.map { (step, $0) } }
+        if !locks.isEmpty {
+            out.append("")
+            out.append("**Locks held** (sampled every \(Format.duration(report.lockSampleIntervalMs)); in whole-file mode held to the end of the file)")
+            out.append("")
+            out.append("| step | relation | kind | mode | held |")
+            out.append("|---|---|---|---|---:|")
+            for (step, lock) in locks {
+                out.append("| \(FindingRules.stepLabel(step)) | \(escape(lock.relation)) | \(lock.relationKind) | \(lock.mode)\(lock.granted ? "" : " (waited)") | \(MarkdownReport.held(lock, interval: report.lockSampleIntervalMs)) |")
+            }
+        }
+        let rewrites = migration.steps.flatMap { step in step.rewrote.map { (step, $0) } }
+        if !rewrites.isEmpty {
+            out.append("")
+            out += rewrites.map { step, rewrite in
+                "- \(FindingRules.stepLabel(step)) rewrote \(rewrite.kind) \(escape(rewrite.relation)): \(Format.bytes(UInt64(max(rewrite.bytesBefore, 0)))) → \(Format.bytes(UInt64(max(rewrite.bytesAfter, 0))))"
+            }
+        }
+        let waits = migration.steps.flatMap { step in step.migrationWaits.map { (step, $0) } }
+        if !waits.isEmpty {
+            out.append("")
+            out.append("**The migration waited**")
+            out.append("")
+            out += waits.map { step, wait in
+                "- \(FindingRules.stepLabel(step)): \(Format.duration(wait.waitMs)) for \(wait.mode) on \(escape(wait.relation)) from \(Format.duration(wait.startMs))\(wait.heldBy.isEmpty ? "" : "; held by " + escape(wait.heldBy.joined(separator: "; ")))"
+            }
+        }
+        if migration.steps.contains(where: { $0.traffic != nil }) {
+            out += traffic(migration, report: report)
+        }
+        if let error = migration.steps.compactMap(\.error).first {
+            out.append("")
+            out.append("```")
+            out.append(error.description)
+            out.append("```")
+        }
+        out.append("")
+        out.append("</details>")
+        return out
+    }
+
+    static func traffic(_ migration: MigrationReport, report: RehearsalReport) -> [String] {
+        let escape = MarkdownReport.escape
+        var out: [String] = []
+        out.append("")
+        out.append("**Traffic**\(report.traffic.map { " (baseline p99 \(Format.duration($0.baseline.p99Ms)))" } ?? "")")
+        out.append("")
+        out.append("| step | queries | errors | blocked | longest block | total blocked | p50 | p99 | max |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for step in migration.steps {
+            guard let traffic = step.traffic else { continue }
+            out.append("| \(FindingRules.stepLabel(step)) | \(traffic.queries) | \(traffic.errors) | \(traffic.blockedQueries) | \(Format.duration(traffic.maxBlockedMs)) | \(Format.duration(traffic.totalBlockedMs)) | \(Format.duration(traffic.p50Ms)) | \(Format.duration(traffic.p99Ms)) | \(Format.duration(traffic.maxMs)) |")
+        }
+        let blocked = migration.steps.flatMap { step in step.blocked.filter { $0.waitMs >= 1 }.map { (step, $0) } }
+            .sorted { $0.1.waitMs > $1.1.waitMs }
+        if !blocked.isEmpty {
+            out.append("")
+            out.append("| step | blocked query | relation | waited for | from | waited | how |")
+            out.append("|---|---|---|---|---:|---:|---|")
+            for (step, event) in blocked.prefix(10) {
+                out.append("| \(FindingRules.stepLabel(step)) | \(escape(event.query)) | \(escape(event.relation)) | \(event.mode) | \(Format.duration(event.startMs)) | \(Format.duration(event.waitMs)) | \(event.direct ? "by the migration's lock" : "queued behind the migration") |")
+            }
+            if blocked.count > 10 { out.append("\n…and \(blocked.count - 10) more in report.json") }
+        }
+        let failing = migration.steps.flatMap { step in (step.traffic?.perQuery ?? []).filter { $0.errors > 0 }.map { (step, $0) } }
+        for (step, query) in failing {
+            out.append("- \(FindingRules.stepLabel(step)): `\(escape(query.name))` failed \(query.errors)× — \(escape(query.firstError ?? ""))")
+        }
+        return out
+    }
+}

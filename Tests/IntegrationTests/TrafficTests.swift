@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+
+/// Traffic, blocked queries and lock waits measured on a real server.
+final class TrafficTests: XCTestCase {
+    static let traffic = """
+        traffic:
+          connections: 4
+          rate: 200/s
+          baseline: 300ms
+          soak: 500ms
+          queries:
+            - name: read_item
+              sql: SELECT name FROM items WHERE id = $1
+              params: [random id from items]
+            - name: touch_item
+              sql: UPDATE items SET note = 'seen' WHERE id = $1
+              params: [random id from items]
+        """
+
+    func testQueriesBlockedByAStrongLockAreMeasuredFromWaitStart() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_lock.up.sql"] = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.6);"
+        migrations["2_lock.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic).run()
+        XCTAssertGreaterThan(report.traffic?.baseline.queries ?? 0, 10)
+        let up = try XCTUnwrap(report.migrations.first?.steps.first)
+        XCTAssertGreaterThanOrEqual(up.blocked.count, 2, "every connection runs into the lock")
+        XCTAssertTrue(up.blocked.allSatisfy { $0.relation == "public.items" && $0.direct })
+        XCTAssertTrue(up.blocked.allSatisfy { ["read_item", "touch_item"].contains($0.query) }, "\(up.blocked.map(\.query))")
+        let longest = try XCTUnwrap(up.traffic?.maxBlockedMs)
+        XCTAssertGreaterThan(longest, 400)
+        XCTAssertLessThan(longest, up.durationMs + 50)
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "traffic.blocked-over-budget" && $0.severity == .error })
+        let lock = try XCTUnwrap(up.locks.first { $0.mode == "AccessExclusiveLock" && $0.relation == "public.items" })
+        XCTAssertEqual(lock.heldMs, up.serverMs! - lock.firstSeenMs, accuracy: 1, "whole-file locks are held to the end of the step")
+    }
+
+    func testQueryFailingAgainstTheNewSchemaIsAnIncompatibility() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_rename.up.sql"] = "ALTER TABLE items RENAME COLUMN name TO title;"
+        migrations["2_rename.down.sql"] = "ALTER TABLE items RENAME COLUMN title TO name;"
+        let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic).run()
+        let migration = try XCTUnwrap(report.migrations.first)
+        let finding = try XCTUnwrap(migration.findings.first { $0.rule == "traffic.errors-after-up" })
+        XCTAssertTrue(finding.message.contains("read_item"), finding.message)
+        XCTAssertTrue(finding.message.contains("column \"name\" does not exist"), finding.message)
+        XCTAssertEqual(report.traffic?.baseline.errors, 0)
+        XCTAssertEqual(report.verdict, .fail)
+    }
+
+    func testLongTransactionMakesTheMigrationWaitAndItIsMeasured() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add.up.sql"] = "ALTER TABLE items ADD COLUMN z int;"
+        migrations["2_add.down.sql"] = "ALTER TABLE items DROP COLUMN z;"
+        let extra = """
+            traffic:
+              baseline: 100ms
+              long_transactions:
+                - name: nightly_report
+                  sql: SELECT count(*) FROM items
+                  hold: 700ms
+            """
+        let report = try Fixture(test: self, migrations: migrations, extra: extra).run()
+        let up = try XCTUnwrap(report.migrations.first?.steps.first)
+        let held = try XCTUnwrap(up.longTransactions.first)
+        let wait = try XCTUnwrap(up.migrationWaits.first)
+        XCTAssertEqual(wait.relation, "public.items")
+        XCTAssertEqual(wait.mode, "AccessExclusiveLock")
+        XCTAssertEqual(wait.waitMs, held.endedAtMs - wait.startMs, accuracy: 25, "within a couple of sampling intervals of the truth")
+        XCTAssertTrue(wait.heldBy.contains { $0.contains("rehearse-long-transaction") }, "\(wait.heldBy)")
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.migration-waited" })
+    }
+
+    func testTrafficQueryBrokenBeforeAnyMigrationIsABadScenario() throws {
+        let extra = """
+            traffic:
+              baseline: 200ms
+              queries:
+                - name: broken
+                  sql: SELECT nosuchcolumn FROM items WHERE id = $1
+                  params: [random id from items]
+            """
+        var migrations = Fixture.baseMigrations
+        migrations["2_x.up.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations, extra: extra)
+        XCTAssertThrowsError(try fixture.run()) { error in
+            guard case .baselineFailure(let query, _)? = error as? TrafficError else { return XCTFail("\(error)") }
+            XCTAssertEqual(query, "broken")
+        }
+    }
+
+    func testStatementsAreAttributedByTheTracedRun() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_rewrite.up.sql"] = "ALTER TABLE items ADD COLUMN n int;\nALTER TABLE items ALTER COLUMN id TYPE bigint;\nUPDATE items SET n = id;"
+        migrations["2_rewrite.down.sql"] = "ALTER TABLE items ALTER COLUMN id TYPE integer;\nALTER TABLE items DROP COLUMN n;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let up = try XCTUnwrap(report.migrations.first?.steps.first)
+        XCTAssertTrue(up.traced, up.traceNote ?? "")
+        XCTAssertEqual(up.statements.map(\.command), ["ALTER TABLE", "ALTER TABLE", "UPDATE"])
+        XCTAssertEqual(up.statements[2].rows, 3)
+        XCTAssertTrue(up.statements[1].rewrote.contains { $0.relation == "public.items" }, "changing a column type rewrites the table")
+        XCTAssertFalse(up.statements[0].rewrote.contains { $0.relation == "public.items" }, "adding a nullable column does not")
+        XCTAssertTrue(up.statements[0].locks.contains { $0.relation == "public.items" && $0.mode == "AccessExclusiveLock" })
+        XCTAssertTrue(up.rewrote.contains { $0.relation == "public.items" }, "the faithful run sees the rewrite too")
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.table-rewrite" })
+    }
+}
