@@ -12,10 +12,13 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write report.md and report.json (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
     var out: String?
 
+    @Flag(name: .long, help: "Print report.json on standard output (for piping); progress and the summary go to standard error.")
+    var json = false
+
     @OptionGroup var server: ServerOptions
 
     func run() throws {
-        let terminal = Terminal(quiet: server.quiet)
+        let terminal = Terminal(quiet: server.quiet, summaryToStandardError: json)
         let options = server.rehearsalOptions
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try Scenario.load(self.scenario)
@@ -28,7 +31,9 @@ struct Run: ParsableCommand {
             do {
                 let report = try runner.run()
                 try ReportWriter.write(report, to: directory)
+                ReportWriter.appendToGitHubSummary(report)
                 terminal.summary(report, directory: directory)
+                if json { FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8)) }
                 return report.verdict == .fail ? 1 : 0
             } catch let interrupted as RehearsalInterrupted {
                 if let partial = interrupted.partial {

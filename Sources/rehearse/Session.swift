@@ -21,7 +21,7 @@ enum Session {
 
     static func exitCode(for error: Error) -> Int32 {
         switch error {
-        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError:
+        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError, is TrafficError, is ReportFileError:
             return 2
         case let error as ClusterError:
             if case .notOurs = error { return 2 }

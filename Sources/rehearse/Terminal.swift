@@ -10,9 +10,22 @@ final class Terminal: @unchecked Sendable {
     private var progressShown = false
     private let lock = NSLock()
 
-    init(quiet: Bool) {
+    /// With --json, standard output carries only the JSON report.
+    let summaryToStandardError: Bool
+
+    init(quiet: Bool, summaryToStandardError: Bool = false) {
         self.quiet = quiet
-        colours = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        self.summaryToStandardError = summaryToStandardError
+        let stream = summaryToStandardError ? STDERR_FILENO : STDOUT_FILENO
+        colours = isatty(stream) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
+    private func say(_ text: String) {
+        if summaryToStandardError {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        } else {
+            print(text)
+        }
     }
 
     func draw(_ event: RehearsalEvent) {
@@ -61,12 +74,12 @@ final class Terminal: @unchecked Sendable {
         if !quiet {
             for migration in report.migrations {
                 for finding in migration.findings where finding.severity != .info {
-                    print("  \(migration.version) \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
+                    say("  \(migration.version) \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
                 }
             }
         }
-        print(paint(word, colour) + ": " + report.verdictReason)
-        if !quiet { print("report: \(directory)/report.md") }
+        say(paint(word, colour) + ": " + report.verdictReason)
+        if !quiet { say("report: \(directory)/report.md (also report.html, report.json, junit.xml)") }
     }
 
     func note(_ text: String) {

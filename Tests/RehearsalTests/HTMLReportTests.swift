@@ -63,6 +63,15 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(table.contains("<strong class=\"bad\">down incomplete</strong>"))
         XCTAssertTrue(table.contains("<strong class=\"bad\">failed</strong>"))
         XCTAssertTrue(table.contains("<span class=\"pill not-run\">not run</span>"))
+        XCTAssertTrue(table.contains("<td class=\"num\">1 (max 110 ms)</td>"))
+    }
+
+    func testTrafficTheMigrationBlockedIsListed() {
+        XCTAssertTrue(html.contains("<table class=\"traffic\">"))
+        XCTAssertTrue(html.contains("<td><code>insert_clip</code></td>"))
+        XCTAssertTrue(html.contains("by the migration&#39;s lock"))
+        XCTAssertTrue(html.contains("<section id=\"traffic\">"))
+        XCTAssertTrue(html.contains("4 connection(s) at 200 queries/s"))
     }
 
     func testEachMigrationThatRanHasATimelineWithOneRectPerStepAndPerLock() {

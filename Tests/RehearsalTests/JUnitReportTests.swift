@@ -177,11 +177,21 @@ final class JUnitReportTests: XCTestCase {
         let budgets = suite.cases.filter { $0.name.hasPrefix("budget.") }
         XCTAssertEqual(budgets.count, 2)
         XCTAssertTrue(budgets.allSatisfy { $0.failure?["type"] == "budget.step-duration" })
-        XCTAssertNotEqual(budgets[0].name, budgets[1].name)
+        XCTAssertEqual(budgets.map(\.name), ["budget.step-duration #1", "budget.step-duration #2"])
+        XCTAssertEqual(budgets.first?.failure?["message"], "up took 150 ms, over the budget of 100 ms")
         let findings = try XCTUnwrap(suite.testCase("findings"))
         XCTAssertEqual(findings.failureText.split(separator: "\n").count, 4)
         XCTAssertTrue(findings.systemOut.contains("warning lock.blocks-writes"))
         XCTAssertFalse(findings.failureText.contains("lock.blocks-writes"))
+    }
+
+    func testLockHoldAndTrafficBudgetsCountAsBudgets() {
+        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: "budget.step-duration", severity: .error, message: "up took 4.00 s")))
+        XCTAssertTrue(JUnitReport.isBudget(Finding(
+            rule: "lock.index-build-blocks-writes", severity: .error,
+            message: "up builds an index with ShareLock on public.clips held for 2.00 s, over the lock_hold budget of 500 ms: writes to the table wait for the whole build")))
+        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: "traffic.blocked-over-budget", severity: .error, message: "during up, 3 application queries were blocked")))
+        XCTAssertFalse(JUnitReport.isBudget(Finding(rule: "roundtrip.down-incomplete", severity: .error, message: "index public.x still present after down")))
     }
 
     func testPlanSuiteReportsRunFindingsAsOutput() throws {

@@ -41,6 +41,13 @@ enum SampleReport {
                 rule: "migrate.below-recorded", severity: .info,
                 message: "12 migration(s) at or below the recorded version 20240401000000 are taken as applied"),
         ]
+        var baseline = StepTraffic()
+        baseline.queries = 400
+        baseline.p50Ms = 1.1
+        baseline.p99Ms = 4.8
+        baseline.maxMs = 9
+        report.traffic = TrafficSummary(
+            connections: 4, ratePerSecond: 200, baselineSeconds: 2, queries: ["insert_clip", "select_clip"], baseline: baseline)
         report.migrations = [clean(), locking(), hostile(), failed(), notRun()]
         report.endState = .init(version: Int64(failedVersion), dirty: true)
         Verdicts.conclude(&report)
@@ -87,8 +94,21 @@ enum SampleReport {
         let index = ObservedLock(relation: "public.clips_title_idx", relationKind: "index", mode: "AccessExclusiveLock", firstSeenMs: 120, lastSeenMs: 130, granted: true)
         let reShare = ObservedLock(relation: "public.clips", relationKind: "table", mode: "ShareLock", firstSeenMs: 5, lastSeenMs: 125, granted: true)
         let createIndex = [StatementReport(line: 1, command: "CREATE INDEX"), StatementReport(line: 3, command: "ALTER TABLE")]
+        var first = step(.up, 1, 150, after: lockingVersion, statements: createIndex, locks: [share, index])
+        var seen = StepTraffic()
+        seen.queries = 30
+        seen.blockedQueries = 1
+        seen.maxBlockedMs = 110
+        seen.totalBlockedMs = 110
+        seen.p50Ms = 1.2
+        seen.p99Ms = 112
+        seen.maxMs = 115
+        first.traffic = seen
+        first.blocked = [
+            BlockedEvent(query: "insert_clip", pid: 4242, relation: "public.clips", mode: "RowExclusiveLock", startMs: 20, waitMs: 110, direct: true),
+        ]
         migration.steps = [
-            step(.up, 1, 150, after: lockingVersion, statements: createIndex, locks: [share, index]),
+            first,
             step(.down, 1, 4, after: cleanVersion, statements: [StatementReport(line: 1, command: "ALTER TABLE")]),
             step(.up, 2, 140, after: lockingVersion, statements: createIndex, locks: [reShare]),
         ]
@@ -112,6 +132,10 @@ enum SampleReport {
                 message: "up holds ShareLock on public.clips for about 120 ms (sampled): INSERT, UPDATE and DELETE on it wait that long in production — CREATE INDEX without CONCURRENTLY",
                 file: up, line: 1,
                 advice: "use CREATE INDEX CONCURRENTLY, alone in its own migration file (it cannot run inside migrate's implicit transaction)"),
+            Finding(
+                rule: "traffic.blocked", severity: .warning,
+                message: "during up, 1 application query was blocked (insert_clip); the longest waited 110 ms for RowExclusiveLock on public.clips",
+                file: up, advice: "shorten or split the locking statements, use CONCURRENTLY / NOT VALID forms, and set lock_timeout"),
             Finding(
                 rule: "roundtrip.down-incomplete", severity: .error, message: leftover.message, file: down,
                 advice: "make the down migration undo this (drop it)"),

@@ -2,9 +2,10 @@ import Foundation
 
 /// Renders the report as one self-contained HTML5 page for a release manager: the verdict
 /// first, a table of migrations, then per migration its findings, error, a timeline of its
-/// steps and locks (inline SVG), its steps, locks and round-trip differences, then where the
-/// snapshot came from. No scripts and no external resources, so the file can be attached to
-/// a CI run, mailed or printed as it is; the same report always renders to the same bytes.
+/// steps and locks (inline SVG), its steps, statements, locks, waits, traffic and round-trip
+/// differences, then the traffic baseline and where the snapshot came from. The same content
+/// as the Markdown report. No scripts and no external resources, so the file can be attached
+/// to a CI run, mailed or printed as it is; the same report always renders to the same bytes.
 public enum HTMLReport {
     public static func render(_ report: RehearsalReport) -> String {
         var out: [String] = []
@@ -33,6 +34,7 @@ public enum HTMLReport {
         for migration in report.migrations {
             out += section(migration, report: report)
         }
+        out += trafficOverview(report)
         out += provenance(report)
         out.append("</main>")
         out.append("</body>")
@@ -79,7 +81,7 @@ public enum HTMLReport {
             "<section id=\"migrations\">",
             "<h2>Migrations</h2>",
             "<table class=\"migrations\">",
-            "<thead><tr><th class=\"num\">version</th><th>name</th><th class=\"num\">up</th><th class=\"num\">down</th><th class=\"num\">re-up</th><th>strongest lock (held)</th><th>round-trip</th><th>verdict</th></tr></thead>",
+            "<thead><tr><th class=\"num\">version</th><th>name</th><th class=\"num\">up</th><th class=\"num\">down</th><th class=\"num\">re-up</th><th>strongest lock (held)</th><th class=\"num\">traffic blocked</th><th>round-trip</th><th>verdict</th></tr></thead>",
             "<tbody>",
         ]
         for migration in report.migrations {
@@ -95,6 +97,7 @@ public enum HTMLReport {
                 "<td class=\"num\">\(durationCell(migration, .down, 1))</td>",
                 "<td class=\"num\">\(durationCell(migration, .up, 2))</td>",
                 "<td>\(lockCell)</td>",
+                "<td class=\"num\">\(blockedCell(migration))</td>",
                 "<td>\(roundtripCell(migration))</td>",
                 "<td>\(verdictPill(migration))</td>",
             ]))
@@ -178,7 +181,10 @@ public enum HTMLReport {
             out.append("<h3>Timeline</h3>")
             out += timeline(migration, report: report)
             out += stepsTable(migration)
+            out += statementsTables(migration)
             out += locksTable(migration, report: report)
+            out += rewritesAndWaits(migration)
+            out += trafficTables(migration, report: report)
         }
         out += roundtripSection(migration)
         out.append("</section>")
@@ -199,17 +205,21 @@ public enum HTMLReport {
         var out = [
             "<h3>Steps</h3>",
             "<table class=\"steps\">",
-            "<thead><tr><th>step</th><th>status</th><th class=\"num\">time</th><th class=\"num\">server</th><th>statements</th><th>tracking after</th></tr></thead>",
+            "<thead><tr><th>step</th><th>status</th><th class=\"num\">time</th><th class=\"num\">server</th><th class=\"num\">waited for locks</th><th class=\"num\">WAL</th><th class=\"num\">size change</th><th>statements</th><th>tracking after</th></tr></thead>",
             "<tbody>",
         ]
         for step in migration.steps {
             let statements = step.statements.map { "\($0.command)\($0.line.map { " (l.\($0))" } ?? "")" }.joined(separator: ", ")
             let status = step.status.rawValue + (step.timedOut ? " (timeout)" : "") + (step.interrupted ? " (interrupted)" : "")
+            let size = step.sizeChangeBytes.map { ($0 < 0 ? "-" : "+") + Format.bytes($0.magnitude) } ?? "—"
             out.append(row([
                 "<td>\(esc(FindingRules.stepLabel(step)))</td>",
                 "<td class=\"status \(step.status.rawValue)\">\(esc(status))</td>",
                 "<td class=\"num\">\(esc(Format.duration(step.durationMs)))</td>",
                 "<td class=\"num\">\(step.serverMs.map { esc(Format.duration($0)) } ?? "—")</td>",
+                "<td class=\"num\">\(step.migrationWaitMs > 0 ? esc(Format.duration(step.migrationWaitMs)) : "—")</td>",
+                "<td class=\"num\">\(step.walBytes.map { esc(Format.bytes(UInt64(max($0, 0)))) } ?? "—")</td>",
+                "<td class=\"num\">\(esc(size))</td>",
                 "<td>\(esc(statements.isEmpty ? (step.skipReason ?? "—") : statements))</td>",
                 "<td>\(esc(step.trackingAfter?.display ?? "none"))</td>",
             ]))
@@ -251,6 +261,129 @@ public enum HTMLReport {
         return out
     }
 
+    /// What each statement of the first up and the down did, when the traced re-run
+    /// attributed time, locks or rewrites to it (or says why it could not).
+    static func statementsTables(_ migration: MigrationReport) -> [String] {
+        var out: [String] = []
+        for step in migration.steps where step.pass == 1 && !step.statements.isEmpty {
+            let attributed = step.statements.contains { $0.durationMs != nil || !$0.locks.isEmpty || !$0.rewrote.isEmpty }
+            guard attributed || step.traceNote != nil else { continue }
+            out.append("<h3>Statements of \(esc(FindingRules.stepLabel(step)))</h3>")
+            if let note = step.traceNote { out.append("<p class=\"muted\">\(esc(note))</p>") }
+            guard attributed else { continue }
+            out.append("<table class=\"statements\">")
+            out.append("<thead><tr><th class=\"num\">line</th><th>statement</th><th class=\"num\">rows</th><th class=\"num\">time</th><th>locks taken</th><th>rewrote</th></tr></thead>")
+            out.append("<tbody>")
+            for statement in step.statements {
+                let locks = statement.locks.map { "\($0.mode) \($0.relation)" }.joined(separator: ", ")
+                let rewrote = statement.rewrote.map { "\($0.relation) (\(Format.bytes(UInt64(max($0.bytesAfter, 0)))))" }.joined(separator: ", ")
+                out.append(row([
+                    "<td class=\"num\">\(statement.line.map(String.init) ?? "—")</td>",
+                    "<td>\(esc(statement.command))</td>",
+                    "<td class=\"num\">\(statement.rows.map(String.init) ?? "—")</td>",
+                    "<td class=\"num\">\(statement.durationMs.map { esc(Format.duration($0)) } ?? "—")</td>",
+                    "<td>\(locks.isEmpty ? "—" : esc(locks))</td>",
+                    "<td>\(rewrote.isEmpty ? "—" : esc(rewrote))</td>",
+                ]))
+            }
+            out += ["</tbody>", "</table>"]
+        }
+        return out
+    }
+
+    static func rewritesAndWaits(_ migration: MigrationReport) -> [String] {
+        var out: [String] = []
+        let rewrites = migration.steps.flatMap { step in step.rewrote.map { (step, $0) } }
+        if !rewrites.isEmpty {
+            out.append("<h3>Rewrites</h3>")
+            out.append("<ul>")
+            for (step, rewrite) in rewrites {
+                out.append("<li>\(esc(FindingRules.stepLabel(step))) rewrote \(esc(rewrite.kind)) <code>\(esc(rewrite.relation))</code>: \(esc(Format.bytes(UInt64(max(rewrite.bytesBefore, 0))))) → \(esc(Format.bytes(UInt64(max(rewrite.bytesAfter, 0)))))</li>")
+            }
+            out.append("</ul>")
+        }
+        let waits = migration.steps.flatMap { step in step.migrationWaits.map { (step, $0) } }
+        if !waits.isEmpty {
+            out.append("<h3>The migration waited</h3>")
+            out.append("<ul>")
+            for (step, wait) in waits {
+                let heldBy = wait.heldBy.isEmpty ? "" : "; held by \(esc(wait.heldBy.joined(separator: "; ")))"
+                out.append("<li>\(esc(FindingRules.stepLabel(step))): \(esc(Format.duration(wait.waitMs))) for \(esc(wait.mode)) on <code>\(esc(wait.relation))</code> from \(esc(Format.duration(wait.startMs)))\(heldBy)</li>")
+            }
+            out.append("</ul>")
+        }
+        return out
+    }
+
+    /// What the application traffic saw during each step, and the queries the migration
+    /// blocked longest (the rest are in report.json).
+    static func trafficTables(_ migration: MigrationReport, report: RehearsalReport) -> [String] {
+        guard migration.steps.contains(where: { $0.traffic != nil }) else { return [] }
+        var out = [
+            "<h3>Traffic\(report.traffic.map { " <span class=\"muted\">(baseline p99 \(esc(Format.duration($0.baseline.p99Ms))))</span>" } ?? "")</h3>",
+            "<table class=\"traffic\">",
+            "<thead><tr><th>step</th><th class=\"num\">queries</th><th class=\"num\">errors</th><th class=\"num\">blocked</th><th class=\"num\">longest block</th><th class=\"num\">total blocked</th><th class=\"num\">p50</th><th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead>",
+            "<tbody>",
+        ]
+        // The soak after a first up (deployed code on the new schema) gets a row of its own.
+        let periods: [(label: String, traffic: StepTraffic?)] = migration.steps.flatMap { step -> [(label: String, traffic: StepTraffic?)] in
+            [(FindingRules.stepLabel(step), step.traffic), ("after \(FindingRules.stepLabel(step)) (soak)", step.trafficAfter)]
+        }
+        for (label, period) in periods {
+            guard let traffic = period else { continue }
+            out.append(row([
+                "<td>\(esc(label))</td>",
+                "<td class=\"num\">\(traffic.queries)</td>",
+                "<td class=\"num\">\(traffic.errors)</td>",
+                "<td class=\"num\">\(traffic.blockedQueries)</td>",
+                "<td class=\"num\">\(esc(Format.duration(traffic.maxBlockedMs)))</td>",
+                "<td class=\"num\">\(esc(Format.duration(traffic.totalBlockedMs)))</td>",
+                "<td class=\"num\">\(esc(Format.duration(traffic.p50Ms)))</td>",
+                "<td class=\"num\">\(esc(Format.duration(traffic.p99Ms)))</td>",
+                "<td class=\"num\">\(esc(Format.duration(traffic.maxMs)))</td>",
+            ]))
+        }
+        out += ["</tbody>", "</table>"]
+        // Waits under a millisecond are lock-manager noise, as in TrafficFindings.
+        let blocked = migration.steps.flatMap { step in step.blocked.filter { $0.waitMs >= 1 }.map { (step, $0) } }
+            .sorted { $0.1.waitMs > $1.1.waitMs }
+        if !blocked.isEmpty {
+            out.append("<table class=\"blocked\">")
+            out.append("<thead><tr><th>step</th><th>blocked query</th><th>relation</th><th>waited for</th><th class=\"num\">from</th><th class=\"num\">waited</th><th>how</th></tr></thead>")
+            out.append("<tbody>")
+            for (step, event) in blocked.prefix(10) {
+                out.append(row([
+                    "<td>\(esc(FindingRules.stepLabel(step)))</td>",
+                    "<td><code>\(esc(event.query))</code></td>",
+                    "<td><code>\(esc(event.relation))</code></td>",
+                    "<td>\(esc(event.mode))</td>",
+                    "<td class=\"num\">\(esc(Format.duration(event.startMs)))</td>",
+                    "<td class=\"num\">\(esc(Format.duration(event.waitMs)))</td>",
+                    "<td>\(esc(event.direct ? "by the migration's lock" : "queued behind the migration"))</td>",
+                ]))
+            }
+            out += ["</tbody>", "</table>"]
+            if blocked.count > 10 { out.append("<p class=\"muted\">…and \(blocked.count - 10) more in report.json</p>") }
+        }
+        let failing = periods.flatMap { label, traffic in (traffic?.perQuery ?? []).filter { $0.errors > 0 }.map { (label, $0) } }
+        if !failing.isEmpty {
+            out.append("<ul>")
+            for (label, query) in failing {
+                out.append("<li>\(esc(label)): <code>\(esc(query.name))</code> failed \(query.errors)× — \(esc(query.firstError ?? ""))</li>")
+            }
+            out.append("</ul>")
+        }
+        return out
+    }
+
+    /// The longest application block during any step, or a dash without traffic.
+    static func blockedCell(_ migration: MigrationReport) -> String {
+        guard migration.steps.contains(where: { $0.traffic != nil }) else { return "—" }
+        let events = migration.steps.flatMap(\.blocked)
+        guard let worst = events.map(\.waitMs).max() else { return "none" }
+        return esc("\(events.count) (max \(Format.duration(worst)))")
+    }
+
     static func roundtripSection(_ migration: MigrationReport) -> [String] {
         let roundtrip = migration.roundtrip
         func check(_ value: Bool?) -> String {
@@ -286,6 +419,18 @@ public enum HTMLReport {
     static func definition(_ text: String?) -> String {
         guard let text else { return "<pre class=\"absent\">(absent)</pre>" }
         return "<pre>\(esc(text))</pre>"
+    }
+
+    static func trafficOverview(_ report: RehearsalReport) -> [String] {
+        guard let traffic = report.traffic else { return [] }
+        let queries = traffic.queries.map { "<code>\(esc($0))</code>" }.joined(separator: ", ")
+        let baseline = traffic.baseline
+        return [
+            "<section id=\"traffic\">",
+            "<h2>Traffic</h2>",
+            "<p>\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(queries)); baseline over \(esc(Format.duration(traffic.baselineSeconds * 1000))): \(baseline.queries) queries, p50 \(esc(Format.duration(baseline.p50Ms))), p99 \(esc(Format.duration(baseline.p99Ms))), \(baseline.errors) error(s). Lock waits are sampled every \(esc(Format.duration(report.lockSampleIntervalMs))); a wait&#39;s start comes from pg_locks.waitstart.</p>",
+            "</section>",
+        ]
     }
 
     static func provenance(_ report: RehearsalReport) -> [String] {
@@ -659,7 +804,6 @@ public enum HTMLReport {
           body { font-size: 10pt; }
           main { max-width: none; padding: 0; }
           .banner { padding: 10px 14px; }
-          section.migration { break-before: page; }
           figure, table, .finding, .difference, pre { break-inside: avoid; }
           h2, h3 { break-after: avoid; }
           a { text-decoration: none; }

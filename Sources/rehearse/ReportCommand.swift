@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Rehearsal
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-render a report.json as Markdown, HTML or JUnit XML.")
+
+    @Argument(help: "A report.json written by `rehearse run`.")
+    var file: String
+
+    @Option(name: .long, help: "md, html, junit or json.")
+    var format: String = "md"
+
+    @Option(name: [.customShort("o"), .long], help: "Write here instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let terminal = Terminal(quiet: false)
+        let code = Session.perform(terminal: terminal) {
+            guard let format = ReportWriter.Format(rawValue: format) else {
+                throw ReportFileError(path: file, reason: "unknown format \(format); use md, html, junit or json")
+            }
+            let report = try ReportFile.load(file)
+            let data = try ReportWriter.render(report, as: format)
+            if let output {
+                try data.write(to: URL(fileURLWithPath: output))
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+            return 0
+        }
+        throw ExitCode(code)
+    }
+}
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two report.json files (e.g. last night's and tonight's): per migration and step, duration, lock and blocked-traffic changes and new findings.",
+        discussion: "Exit code 1 when a regression is flagged (a metric both --factor times and --minimum-ms worse, or a worse verdict), else 0.")
+
+    @Argument(help: "The earlier report.json.")
+    var old: String
+
+    @Argument(help: "The later report.json.")
+    var new: String
+
+    @Option(name: .long, help: "How many times worse a metric must get to count as a regression.")
+    var factor: Double = 1.5
+
+    @Option(name: .long, help: "How many milliseconds worse a metric must get to count as a regression.")
+    var minimumMs: Double = 50
+
+    @Flag(name: .long, help: "Print the comparison as JSON.")
+    var json = false
+
+    func run() throws {
+        let terminal = Terminal(quiet: false)
+        let code = Session.perform(terminal: terminal) {
+            let before = try ReportFile.load(old)
+            let after = try ReportFile.load(new)
+            let diff = ReportDiff.compare(old: before, new: after, factor: factor, minimumMs: minimumMs)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                FileHandle.standardOutput.write(try encoder.encode(diff) + Data("\n".utf8))
+            } else {
+                print(diff.markdown(oldLabel: before.startedAt, newLabel: after.startedAt))
+            }
+            return diff.hasRegressions ? 1 : 0
+        }
+        throw ExitCode(code)
+    }
+}
+
+/// Reading a report.json a person points at.
+enum ReportFile {
+    static func load(_ path: String) throws -> RehearsalReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReportFileError(path: path, reason: "cannot read it (missing or not readable)")
+        }
+        do {
+            return try JSONReport.decode(data)
+        } catch {
+            throw ReportFileError(path: path, reason: "not a rehearse report.json (\(error))")
+        }
+    }
+}
+
+struct ReportFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,1 @@
+../../clipper/migrations/000001_create_users.up.sql

@@ -1,0 +1,1 @@
+../../clipper/migrations/000002_create_clips.down.sql

@@ -1,0 +1,1 @@
+../../clipper/migrations/000003_add_collections.down.sql

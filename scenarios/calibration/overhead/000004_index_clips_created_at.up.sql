@@ -1,0 +1,1 @@
+../../clipper/migrations/000004_index_clips_created_at.up.sql
