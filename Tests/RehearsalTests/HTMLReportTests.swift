@@ -132,8 +132,14 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(HTMLReport.tickLabel(40, interval: 20), "40 ms")
     }
 
-    func testTrafficLaneHasAPlaceButDrawsNothingYet() {
-        let migration = SampleReport.locking()
+    func testTrafficLaneDrawsEachBlockedQueryAndNothingWithoutTraffic() {
+        var migration = SampleReport.locking()
+        let lane = HTMLReport.trafficLane(migration, layout: HTMLReport.TimelineLayout(migration.steps), top: 0)
+        let blocked = migration.steps.flatMap(\.blocked).filter { $0.waitMs >= 1 }.count
+        XCTAssertGreaterThan(blocked, 0, "the sample has blocked traffic")
+        XCTAssertEqual(lane.components(separatedBy: "<line class=\"blocked\"").count - 1, blocked)
+        XCTAssertFalse(lane.contains("<rect"), "rects stay one per step and per lock")
+        for index in migration.steps.indices { migration.steps[index].traffic = nil }
         XCTAssertEqual(HTMLReport.trafficLane(migration, layout: HTMLReport.TimelineLayout(migration.steps), top: 0), "")
     }
 

@@ -53,6 +53,22 @@ enum TrafficAnalysis {
         return traffic
     }
 
+    /// The slowest query per time bucket of a step (about 60 buckets, at least 5 ms each).
+    static func timeline(_ executions: [TrafficGenerator.Execution], stepStart: Double, durationMs: Double) -> [LatencyPoint] {
+        let width = max(durationMs / 60, 5)
+        var buckets: [Int: LatencyPoint] = [:]
+        for execution in executions {
+            let offset = (execution.start - stepStart) * 1000
+            let index = Int(max(offset, 0) / width)
+            var point = buckets[index] ?? LatencyPoint(atMs: Double(index) * width, maxMs: 0, count: 0, errors: 0)
+            point.maxMs = max(point.maxMs, (execution.end - execution.start) * 1000)
+            point.count += 1
+            if execution.error != nil { point.errors += 1 }
+            buckets[index] = point
+        }
+        return buckets.keys.sorted().compactMap { buckets[$0] }
+    }
+
     private static func histogram() -> Histogram<UInt64> {
         // 1 µs to 1 hour at three significant digits.
         Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)

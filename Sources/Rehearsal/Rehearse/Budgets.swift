@@ -15,4 +15,18 @@ public struct Budgets: Sendable, Codable, Equatable {
     public var trafficBlocked: Double = 0.2
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case stepDuration, downSlowerFactor, lockHold, trafficBlocked
+    }
+
+    /// Budgets missing from an older report.json take today's defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Budgets()
+        stepDuration = try c.decodeIfPresent(Double.self, forKey: .stepDuration) ?? defaults.stepDuration
+        downSlowerFactor = try c.decodeIfPresent(Double.self, forKey: .downSlowerFactor) ?? defaults.downSlowerFactor
+        lockHold = try c.decodeIfPresent(Double.self, forKey: .lockHold) ?? defaults.lockHold
+        trafficBlocked = try c.decodeIfPresent(Double.self, forKey: .trafficBlocked) ?? defaults.trafficBlocked
+    }
 }

@@ -101,6 +101,7 @@ struct StepRunner {
                 Array(observation.blocked.values), executions: executions, names: names, stepStart: serverStart, interval: interval)
             let during = executions.filter { $0.start >= serverStart && $0.start <= serverEnd }
             step.traffic = TrafficAnalysis.stats(during, names: names, blocked: step.blocked)
+            step.traffic?.timeline = TrafficAnalysis.timeline(during, stepStart: serverStart, durationMs: (serverEnd - serverStart) * 1000)
         }
 
         step.rewrote = filesBefore.rewrites(to: filesAfter)

@@ -535,7 +535,7 @@ public enum HTMLReport {
     static let lockRowHeight = 16.0
     static let lockRowGap = 4.0
     static let minimumLockWidth = 4.0
-    static let trafficLaneHeight = 40.0
+    static let trafficLaneHeight = 56.0
     /// A rough width of one character at the timeline's 11 px font, to keep labels apart.
     static let characterWidth = 6.2
 
@@ -640,14 +640,36 @@ public enum HTMLReport {
         return out
     }
 
-    /// Where the traffic-latency lane will go: once the report carries the concurrent
-    /// application traffic's samples (query latency, queries blocked and failed, per step), this
-    /// draws them on the same time axis below the lock bars, starting at `top`, so a reader sees
-    /// which lock stalled which queries. It returns SVG elements (no `<rect>` per sample is
-    /// required; a path reads better), `timeline` reserves `trafficLaneHeight` when it is not
-    /// empty, and until then it returns "" and the timeline takes no room for it.
+    /// The application's side of the timeline, below the lock bars: the slowest query per
+    /// time bucket as a line (scaled to the lane, capped at the step's worst), and each query
+    /// the migration blocked as a red bar from its wait start to its end. Lines, not rects,
+    /// so the rects of a timeline stay one per step and one per lock.
     static func trafficLane(_ migration: MigrationReport, layout: TimelineLayout, top: Double) -> String {
-        ""
+        guard migration.steps.contains(where: { $0.traffic != nil }) else { return "" }
+        let worst = max(migration.steps.compactMap { $0.traffic?.maxMs }.max() ?? 0, 1)
+        let laneTop = top + 4
+        let laneHeight = trafficLaneHeight - 14
+        var parts: [String] = []
+        parts.append("<text class=\"muted-label\" x=\"\(n(TimelineLayout.left))\" y=\"\(n(laneTop + 8))\">traffic: slowest query (max \(esc(Format.duration(worst)))), blocked queries in red</text>")
+        for placed in layout.steps {
+            guard let traffic = placed.step.traffic else { continue }
+            let points = traffic.timeline.map { point -> String in
+                let x = placed.x + min(point.atMs * placed.pixelsPerMs, placed.width)
+                let y = laneTop + laneHeight - min(point.maxMs / worst, 1) * (laneHeight - 10)
+                return "\(n(x)),\(n(y))"
+            }
+            if points.count > 1 {
+                parts.append("<polyline class=\"latency\" points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"1.5\"><title>\(esc("\(FindingRules.stepLabel(placed.step)): p99 \(Format.duration(traffic.p99Ms)), max \(Format.duration(traffic.maxMs))"))</title></polyline>")
+            }
+            let stepEnd = placed.x + placed.width
+            for (index, event) in placed.step.blocked.filter({ $0.waitMs >= 1 }).enumerated() {
+                let x1 = placed.x + min(max(event.startMs, 0) * placed.pixelsPerMs, placed.width)
+                let x2 = min(max(x1 + event.waitMs * placed.pixelsPerMs, x1 + 2), stepEnd)
+                let y = laneTop + laneHeight + 2 - Double(index % 4) * 3
+                parts.append("<line class=\"blocked\" x1=\"\(n(x1))\" y1=\"\(n(y))\" x2=\"\(n(x2))\" y2=\"\(n(y))\" stroke=\"#c53030\" stroke-width=\"2.5\"><title>\(esc("\(event.query) blocked \(Format.duration(event.waitMs)) on \(event.mode) \(event.relation)"))</title></line>")
+            }
+        }
+        return parts.joined(separator: "\n")
     }
 
     static func stepText(_ step: StepReport) -> String {

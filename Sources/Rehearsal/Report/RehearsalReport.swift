@@ -194,3 +194,92 @@ public struct Finding: Sendable, Codable, Equatable {
         self.advice = advice
     }
 }
+
+// MARK: - Reading reports written by other versions
+
+/// report.json is the contract between runs: a report written by an older rehearse (missing
+/// newer fields) must still load, so `rehearse diff` can compare last night with tonight.
+extension KeyedDecodingContainer {
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}
+
+extension RehearsalReport {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.value(.schemaVersion, or: 1)
+        tool = try c.value(.tool, or: ToolInfo())
+        scenario = try c.decode(ScenarioInfo.self, forKey: .scenario)
+        startedAt = try c.value(.startedAt, or: "")
+        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
+        snapshot = try c.decode(SnapshotInfo.self, forKey: .snapshot)
+        server = try c.decode(ServerInfo.self, forKey: .server)
+        startVersion = try c.decodeIfPresent(Int64.self, forKey: .startVersion)
+        endState = try c.decodeIfPresent(TrackingTable.State.self, forKey: .endState)
+        migrations = try c.value(.migrations, or: [])
+        findings = try c.value(.findings, or: [])
+        verdict = try c.value(.verdict, or: .pass)
+        verdictReason = try c.value(.verdictReason, or: "")
+        interrupted = try c.value(.interrupted, or: false)
+        lockSampleIntervalMs = try c.value(.lockSampleIntervalMs, or: 10)
+        traffic = try c.decodeIfPresent(TrafficSummary.self, forKey: .traffic)
+    }
+}
+
+extension MigrationReport {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(UInt64.self, forKey: .version)
+        name = try c.value(.name, or: "")
+        upFile = try c.decodeIfPresent(String.self, forKey: .upFile)
+        downFile = try c.decodeIfPresent(String.self, forKey: .downFile)
+        status = try c.value(.status, or: .rehearsed)
+        steps = try c.value(.steps, or: [])
+        roundtrip = try c.value(.roundtrip, or: Roundtrip())
+        findings = try c.value(.findings, or: [])
+        verdict = try c.value(.verdict, or: .pass)
+    }
+}
+
+extension StepReport {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        direction = try c.decode(MigrationDirection.self, forKey: .direction)
+        pass = try c.value(.pass, or: 1)
+        status = try c.decode(Status.self, forKey: .status)
+        durationMs = try c.value(.durationMs, or: 0)
+        serverMs = try c.decodeIfPresent(Double.self, forKey: .serverMs)
+        error = try c.decodeIfPresent(PostgresError.self, forKey: .error)
+        timedOut = try c.value(.timedOut, or: false)
+        interrupted = try c.value(.interrupted, or: false)
+        statements = try c.value(.statements, or: [])
+        locks = try c.value(.locks, or: [])
+        rewrote = try c.value(.rewrote, or: [])
+        migrationWaitMs = try c.value(.migrationWaitMs, or: 0)
+        migrationWaits = try c.value(.migrationWaits, or: [])
+        walBytes = try c.decodeIfPresent(Int64.self, forKey: .walBytes)
+        sizeChangeBytes = try c.decodeIfPresent(Int64.self, forKey: .sizeChangeBytes)
+        traffic = try c.decodeIfPresent(StepTraffic.self, forKey: .traffic)
+        trafficAfter = try c.decodeIfPresent(StepTraffic.self, forKey: .trafficAfter)
+        longTransactions = try c.value(.longTransactions, or: [])
+        blocked = try c.value(.blocked, or: [])
+        traced = try c.value(.traced, or: false)
+        traceNote = try c.decodeIfPresent(String.self, forKey: .traceNote)
+        notices = try c.value(.notices, or: [])
+        trackingAfter = try c.decodeIfPresent(TrackingTable.State.self, forKey: .trackingAfter)
+        skipReason = try c.decodeIfPresent(String.self, forKey: .skipReason)
+    }
+}
+
+extension StatementReport {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        line = try c.decodeIfPresent(Int.self, forKey: .line)
+        command = try c.value(.command, or: "")
+        rows = try c.decodeIfPresent(Int64.self, forKey: .rows)
+        durationMs = try c.decodeIfPresent(Double.self, forKey: .durationMs)
+        locks = try c.value(.locks, or: [])
+        rewrote = try c.value(.rewrote, or: [])
+    }
+}

@@ -43,10 +43,10 @@ public struct ReportDiff: Sendable, Codable, Equatable {
                         version: migration.version, name: migration.name, step: label, metric: metric,
                         old: old, new: new, ratio: ratio, regression: regression))
                 }
-                add("duration ms", earlier.durationMs, step.durationMs)
-                add("longest lock held ms", strongestHold(earlier), strongestHold(step))
-                add("longest traffic block ms", earlier.traffic?.maxBlockedMs ?? 0, step.traffic?.maxBlockedMs ?? 0)
-                add("migration lock wait ms", earlier.migrationWaitMs, step.migrationWaitMs)
+                add("duration", earlier.durationMs, step.durationMs)
+                add("longest lock held", strongestHold(earlier), strongestHold(step))
+                add("longest traffic block", earlier.traffic?.maxBlockedMs ?? 0, step.traffic?.maxBlockedMs ?? 0)
+                add("migration lock wait", earlier.migrationWaitMs, step.migrationWaitMs)
             }
         }
         let key = { (finding: Finding, version: UInt64?) in "\(version.map { "\($0) " } ?? "")\(finding.rule): \(finding.message)" }

@@ -10,8 +10,37 @@ public struct StepTraffic: Sendable, Codable, Equatable {
     public var p99Ms: Double = 0
     public var maxMs: Double = 0
     public var perQuery: [QueryStats] = []
+    /// Latency over the step, in buckets from the step's start, for the timeline.
+    public var timeline: [LatencyPoint] = []
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case queries, errors, blockedQueries, maxBlockedMs, totalBlockedMs, p50Ms, p99Ms, maxMs, perQuery, timeline
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        queries = try c.value(.queries, or: 0)
+        errors = try c.value(.errors, or: 0)
+        blockedQueries = try c.value(.blockedQueries, or: 0)
+        maxBlockedMs = try c.value(.maxBlockedMs, or: 0)
+        totalBlockedMs = try c.value(.totalBlockedMs, or: 0)
+        p50Ms = try c.value(.p50Ms, or: 0)
+        p99Ms = try c.value(.p99Ms, or: 0)
+        maxMs = try c.value(.maxMs, or: 0)
+        perQuery = try c.value(.perQuery, or: [])
+        timeline = try c.value(.timeline, or: [])
+    }
+}
+
+/// The slowest query that started in one time bucket of a step.
+public struct LatencyPoint: Sendable, Codable, Equatable {
+    /// Start of the bucket, in ms from the step's start.
+    public var atMs: Double
+    public var maxMs: Double
+    public var count: Int
+    public var errors: Int
 }
 
 /// One named traffic query's figures for a period.
