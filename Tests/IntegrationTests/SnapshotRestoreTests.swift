@@ -91,3 +91,40 @@ final class SnapshotRestoreTests: XCTestCase {
         try ScratchDatabases(server: try TestServer.shared()).drop(TemplateCache.templateName(for: snapshot))
     }
 }
+
+final class ParallelRestoreTests: XCTestCase {
+    func testParallelRestoreGivesTheSameSchemaAndDataAsSequential() throws {
+        let fixture = try Fixture(test: self, migrations: [:])
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        var fingerprints: [SchemaFingerprint] = []
+        var counts: [String?] = []
+        for workers in [0, 2] {
+            let (server, database) = try TestServer.scratchDatabase(for: self)
+            let connection = try server.connect(database: database)
+            var restorer = SnapshotRestorer(snapshot: snapshot, createMissingRoles: true, serverMajorVersion: 15)
+            restorer.workers = workers
+            let target = server.connectionTarget
+            restorer.connect = { try Connection(target, database: database) }
+            let summary = try restorer.restore(into: connection)
+            XCTAssertEqual(summary.rowsCopied, 4, "workers: \(workers)")
+            fingerprints.append(try SchemaFingerprint.read(on: connection))
+            counts.append(try connection.scalar("SELECT count(*) || ':' || sum(id) FROM public.items"))
+        }
+        XCTAssertEqual(fingerprints[0].differences(to: fingerprints[1]), [])
+        XCTAssertEqual(counts[0], counts[1])
+        XCTAssertNotNil(fingerprints[1].objects[.init(kind: "index", name: "public.items_pkey")], "post-data ran")
+    }
+
+    func testPostDataIsOrderedIndexesThenForeignKeysThenTheRest() {
+        let plan = PostDataPlan([
+            ("ALTER TABLE ONLY public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id);", 1),
+            ("CREATE INDEX a_x ON public.a USING btree (x);", 2),
+            ("ALTER TABLE ONLY public.b ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);", 3),
+            ("CREATE TRIGGER t BEFORE INSERT ON public.a FOR EACH ROW EXECUTE FUNCTION f();", 4),
+            ("CREATE UNIQUE INDEX b_u ON ONLY public.b USING btree (u);", 5),
+        ])
+        XCTAssertEqual(plan.indexGroups.map { $0.map(\.line) }, [[1, 2], [5]], "grouped per table, in dump order")
+        XCTAssertEqual(plan.foreignKeyGroups.map { $0.map(\.line) }, [[3]])
+        XCTAssertEqual(plan.rest.map(\.line), [4])
+    }
+}

@@ -95,13 +95,36 @@ public final class RehearsalRunner {
 
     private func restore(_ snapshot: Snapshot, into database: String) throws -> RestoreSummary {
         let connection = try server.connect(database: database)
-        let restorer = SnapshotRestorer(
+        var restorer = SnapshotRestorer(
             snapshot: snapshot, createMissingRoles: server.isEmbedded,
             serverMajorVersion: connection.serverVersionNumber / 10000)
-        options.interruption.watch(connection.makeCancelHandle())
-        defer { options.interruption.watch(nil) }
-        let summary = try restorer.restore(into: connection) { events(.restoring($0)) }
-        try options.interruption.check()
+        let target = server.connectionTarget
+        restorer.workers = options.restoreWorkers
+        restorer.connect = { try Connection(target, database: database, applicationName: "rehearse-restore") }
+        let interruption = options.interruption
+        restorer.shouldStop = { interruption.isInterrupted }
+        interruption.watch(connection.makeCancelHandle())
+        defer { interruption.watch(nil) }
+        // The embedded server is ours: load with durability off, then put it back.
+        let admin = server.isEmbedded ? try server.connect(database: nil) : nil
+        if let admin { try LoadingSettings.enable(on: admin) }
+        var summary: RestoreSummary
+        do {
+            summary = try restorer.restore(into: connection) { events(.restoring($0)) }
+        } catch {
+            if let admin { try? LoadingSettings.disable(on: admin) }
+            throw error
+        }
+        summary.workers = options.restoreWorkers
+        if let admin {
+            // Production has statistics and hint bits; a template should too.
+            let clock = ContinuousClock()
+            let started = clock.now
+            try connection.execute("VACUUM ANALYZE")
+            summary.analyzeMs = (clock.now - started).milliseconds
+            try LoadingSettings.disable(on: admin)
+        }
+        try interruption.check()
         events(.restored(summary))
         return summary
     }

@@ -62,25 +62,49 @@ final class DumpReader {
     }
 
     /// Streams the data of the COPY just returned by `next`, in batches of whole lines, up to
-    /// (not including) the `\.` terminator.
+    /// (not including) the `\.` terminator. Scans the decompressed buffer in place and hands
+    /// over one batch per buffer, rather than copying line by line.
     func copyData(startLine: Int, _ consume: ([UInt8]) throws -> Void) throws {
-        var batch: [UInt8] = []
-        batch.reserveCapacity(1 << 18)
         while true {
-            guard let line = try nextLine() else {
+            var scan = position
+            while let newline = chunk[scan...].firstIndex(of: 0x0A) {
+                lineNumber += 1
+                if Self.isTerminator(chunk[scan..<newline]) {
+                    if scan > position { try consume(Array(chunk[position..<scan])) }
+                    position = newline + 1
+                    return
+                }
+                scan = newline + 1
+            }
+            if scan > position {
+                try consume(Array(chunk[position..<scan]))
+                position = scan
+            }
+            if sourceDone {
+                // A last line without a newline can only be the terminator.
+                if position < chunk.count, Self.isTerminator(chunk[position...]) {
+                    lineNumber += 1
+                    position = chunk.count
+                    return
+                }
                 throw SnapshotError.unterminated(path: path, line: startLine, what: "COPY data")
             }
-            if line.count >= 2, line[line.startIndex] == UInt8(ascii: "\\"), line[line.startIndex + 1] == UInt8(ascii: ".") {
-                let rest = line.dropFirst(2)
-                if rest.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) { break }
+            guard let more = try source() else {
+                sourceDone = true
+                continue
             }
-            batch.append(contentsOf: line)
-            if batch.count >= 1 << 18 {
-                try consume(batch)
-                batch.removeAll(keepingCapacity: true)
+            if position > 0 {
+                chunk.removeFirst(position)
+                position = 0
             }
+            chunk.append(contentsOf: more)
         }
-        if !batch.isEmpty { try consume(batch) }
+    }
+
+    /// `\.` alone on a line (a CR before the newline tolerated).
+    static func isTerminator(_ line: ArraySlice<UInt8>) -> Bool {
+        let bytes = line.last == 0x0D ? line.dropLast() : line
+        return bytes.count == 2 && bytes.first == UInt8(ascii: "\\") && bytes.last == UInt8(ascii: ".")
     }
 
     // MARK: -

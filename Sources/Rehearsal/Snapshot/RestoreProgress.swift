@@ -19,4 +19,8 @@ public struct RestoreSummary: Sendable, Codable, Equatable {
     public var skippedStatements: [String]
     public var dumpedFromVersion: String?
     public var pgDumpVersion: String?
+    /// Sessions that loaded data in parallel with the reader.
+    public var workers: Int?
+    /// VACUUM ANALYZE after the restore (templates only), timed apart from the restore.
+    public var analyzeMs: Double?
 }

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Restores a plain `pg_dump` into an empty database over one connection: statements are
-/// sent one by one with the simple-query protocol, COPY blocks are streamed with COPY.
+/// Restores a plain `pg_dump` into an empty database. Statements run one by one with the
+/// simple-query protocol on the main session; with `workers` > 0, COPY blocks stream to
+/// worker sessions so several tables load at once, and the post-data section (indexes,
+/// constraints) is built in parallel across tables after the data, as pg_restore -j does.
 /// Stops at the first failing statement (naming its dump line), except that ownership and
 /// grants to roles missing on the target never abort a restore.
 public struct SnapshotRestorer {
@@ -9,6 +11,12 @@ public struct SnapshotRestorer {
     /// Create missing roles as NOLOGIN (embedded server); otherwise skip their statements.
     public var createMissingRoles: Bool
     public var serverMajorVersion: Int
+    /// Extra sessions for parallel loading; 0 restores on the main session alone.
+    public var workers: Int = 0
+    /// Opens another session on the target database (needed when `workers` > 0).
+    public var connect: (@Sendable () throws -> Connection)?
+    /// Polled while reading; returning true stops the restore.
+    public var shouldStop: () -> Bool = { false }
 
     public init(snapshot: Snapshot, createMissingRoles: Bool, serverMajorVersion: Int) {
         self.snapshot = snapshot
@@ -28,7 +36,12 @@ public struct SnapshotRestorer {
         var summary = RestoreSummary(
             statements: 0, rowsCopied: 0, uncompressedBytes: 0, durationMs: 0, createdRoles: [], skippedStatements: [])
         // Loading settings that are safe for a throwaway database and only affect this session.
-        try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'")
+        try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB'")
+        let pool: RestoreWorkers? = try {
+            guard workers > 0, let connect else { return nil }
+            return try RestoreWorkers(count: workers, path: snapshot.path, connect: connect)
+        }()
+        defer { pool?.close() }
         var lastReport = Date.distantPast
         func report(force: Bool = false) {
             let now = Date()
@@ -40,7 +53,11 @@ public struct SnapshotRestorer {
                 elapsedSeconds: now.timeIntervalSince(started)))
         }
         var checkedVersion = false
+        var sessionStatements: [String] = []
+        var postData: [PostDataPlan.Statement] = []
+        var sawData = false
         while let item = try reader.next() {
+            if shouldStop() { throw RehearsalInterrupted(partial: nil) }
             if !checkedVersion {
                 checkedVersion = true
                 if let major = reader.header.pgDumpMajor, major > serverMajorVersion {
@@ -49,21 +66,56 @@ public struct SnapshotRestorer {
             }
             switch item {
             case .statement(let sql, let line):
-                try run(sql, line: line, on: connection, summary: &summary)
+                if pool != nil, sawData, !postData.isEmpty || PostDataPlan.isPostData(sql) {
+                    postData.append((sql, line))
+                } else {
+                    try run(sql, line: line, on: connection, summary: &summary)
+                    if Self.isSessionSetting(sql) {
+                        sessionStatements.append(sql)
+                        pool?.setSessionStatements(sessionStatements)
+                    }
+                }
             case .copy(let sql, let line):
-                do {
-                    summary.rowsCopied += try connection.copyIn(sql) { writer in
+                sawData = true
+                if let pool {
+                    let channel = ChunkChannel()
+                    try pool.submit(.copy(sql: sql, line: line, channel: channel))
+                    do {
                         try reader.copyData(startLine: line) { batch in
-                            try writer.write(batch)
+                            if shouldStop() { throw RehearsalInterrupted(partial: nil) }
+                            guard channel.put(batch) else { throw pool.firstFailure ?? SnapshotError.unterminated(path: snapshot.path, line: line, what: "COPY data") }
                             report()
                         }
+                        channel.finish()
+                    } catch {
+                        channel.fail()
+                        throw error
                     }
-                } catch let error as PostgresError {
-                    throw SnapshotError.statementFailed(path: snapshot.path, line: line, error: error)
+                } else {
+                    do {
+                        summary.rowsCopied += try connection.copyIn(sql) { writer in
+                            try reader.copyData(startLine: line) { batch in
+                                if shouldStop() { throw RehearsalInterrupted(partial: nil) }
+                                try writer.write(batch)
+                                report()
+                            }
+                        }
+                    } catch let error as PostgresError {
+                        throw SnapshotError.statementFailed(path: snapshot.path, line: line, error: error)
+                    }
                 }
             }
             summary.statements += 1
             report()
+        }
+        if let pool {
+            summary.rowsCopied += try pool.drain()
+            let plan = PostDataPlan(postData)
+            for groups in [plan.indexGroups, plan.foreignKeyGroups] {
+                for group in groups { try pool.submit(.statements(group)) }
+                _ = try pool.drain()
+            }
+            for statement in plan.rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
         }
         report(force: true)
         summary.uncompressedBytes = uncompressed
@@ -71,6 +123,11 @@ public struct SnapshotRestorer {
         summary.dumpedFromVersion = reader.header.serverVersion
         summary.pgDumpVersion = reader.header.pgDumpVersion
         return summary
+    }
+
+    static func isSessionSetting(_ sql: String) -> Bool {
+        let upper = sql.uppercased()
+        return upper.hasPrefix("SET ") || upper.hasPrefix("SELECT PG_CATALOG.SET_CONFIG(")
     }
 
     private func run(_ sql: String, line: Int, on connection: Connection, summary: inout RestoreSummary) throws {

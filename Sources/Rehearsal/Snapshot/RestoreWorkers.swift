@@ -1,0 +1,138 @@
+import Foundation
+
+/// Extra sessions that load tables and build indexes at the same time as pg_restore -j
+/// does. Each worker owns its connection on its own thread; jobs are COPY blocks (streamed
+/// through a `ChunkChannel`) or groups of post-data statements for one table.
+final class RestoreWorkers: @unchecked Sendable {
+    enum Job {
+        case copy(sql: String, line: Int, channel: ChunkChannel)
+        case statements([(sql: String, line: Int)])
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var busy = 0
+    private var closing = false
+    private var failure: SnapshotError?
+    private var rows: Int64 = 0
+    private let group = DispatchGroup()
+    private let path: String
+    let count: Int
+
+    /// Session statements (`SET …`, `set_config`) every worker replays before a job, so it
+    /// runs with the dump's settings (search_path '', encodings, …).
+    private var sessionStatements: [String] = []
+
+    init(count: Int, path: String, connect: @escaping @Sendable () throws -> Connection) throws {
+        self.count = count
+        self.path = path
+        for _ in 0..<count {
+            let connection = try connect()
+            try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB'")
+            let box = UncheckedConnection(connection)
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                work(box.connection)
+            }.start()
+        }
+    }
+
+    func setSessionStatements(_ statements: [String]) {
+        condition.lock()
+        sessionStatements = statements
+        condition.unlock()
+    }
+
+    /// Queues a job once a worker is free, so at most `count` jobs are in flight.
+    func submit(_ job: Job) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while busy + queue.count >= count && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append(job)
+        condition.broadcast()
+    }
+
+    /// Waits for every queued job; throws the first failure.
+    func drain() throws -> Int64 {
+        condition.lock()
+        defer { condition.unlock() }
+        while (busy > 0 || !queue.isEmpty) && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        let copied = rows
+        rows = 0
+        return copied
+    }
+
+    func close() {
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        condition.unlock()
+        group.wait()
+    }
+
+    var firstFailure: SnapshotError? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    private func work(_ connection: Connection) {
+        var applied: [String] = []
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = queue.removeFirst()
+            busy += 1
+            let settings = sessionStatements
+            condition.unlock()
+
+            var copied: Int64 = 0
+            var error: SnapshotError?
+            if settings != applied {
+                for statement in settings { _ = connection.runScript(statement) }
+                applied = settings
+            }
+            switch job {
+            case .copy(let sql, let line, let channel):
+                do {
+                    copied = try connection.copyIn(sql) { writer in
+                        while let chunk = channel.take() { try writer.write(chunk) }
+                        if channel.wasFailed { throw CancellationError() }
+                    }
+                } catch let failure as PostgresError {
+                    error = .statementFailed(path: path, line: line, error: failure)
+                } catch {
+                    // The reader gave up; its own error is reported.
+                }
+                if error != nil { channel.fail() }
+            case .statements(let statements):
+                for statement in statements {
+                    if let failure = connection.runScript(statement.sql).error {
+                        error = .statementFailed(path: path, line: statement.line, error: failure)
+                        break
+                    }
+                }
+            }
+
+            condition.lock()
+            busy -= 1
+            rows += copied
+            if let error, failure == nil { failure = error }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
+
+/// Moves a connection into the worker thread that will own it from then on.
+private struct UncheckedConnection: @unchecked Sendable {
+    let connection: Connection
+    init(_ connection: Connection) { self.connection = connection }
+}
