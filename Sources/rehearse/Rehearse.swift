@@ -34,6 +34,12 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only the verdict line and errors.")
     var quiet = false
 
+    @Flag(name: .long, help: "Skip the traced re-run that attributes locks, rewrites and time to each statement (halves the work for long migrations).")
+    var noTrace = false
+
+    @Option(name: .long, help: ArgumentHelp("How often the lock sampler looks at pg_locks during a step, in milliseconds.", valueName: "ms"))
+    var sampleInterval: Double = 10
+
     var resolvedURL: String? {
         if let databaseURL, !databaseURL.isEmpty { return databaseURL }
         if let url = ProcessInfo.processInfo.environment["REHEARSE_DATABASE_URL"], !url.isEmpty { return url }

@@ -51,6 +51,8 @@ extension ServerOptions {
     var rehearsalOptions: RehearsalOptions {
         var options = RehearsalOptions()
         options.keepDatabase = keep
+        options.traceStatements = !noTrace
+        options.lockSampleInterval = min(max(sampleInterval, 1), 1000) / 1000
         return options
     }
 }

@@ -62,6 +62,8 @@ final class Terminal: @unchecked Sendable {
             case .failed: outcome = paint("FAILED", .red)
             }
             line("  \(version) \(label): \(outcome) in \(Format.duration(step.durationMs))")
+        case .tracing(let version):
+            status("\(version): tracing statement by statement on a clone")
         case .checkedRoundtrip(let version, let differences):
             if differences > 0 { line("  \(version) round-trip: " + paint("\(differences) difference(s) after down", .red)) }
         }

@@ -48,11 +48,12 @@ enum StatementTracer {
         return result
     }
 
-    /// Runs `body` statement by statement in a transaction on `connection` and rolls it back.
-    /// Returns nil if a statement fails (the faithful run reports failures).
-    static func trace(_ body: String, on connection: Connection) -> [Traced]? {
+    /// Runs `body` statement by statement in a transaction on `connection`, then commits it
+    /// or rolls it back. Returns nil (and rolls back) if a statement fails.
+    static func trace(_ body: String, on connection: Connection, commit: Bool) -> [Traced]? {
         guard (try? connection.execute("BEGIN")) != nil else { return nil }
-        defer { _ = connection.runScript("ROLLBACK") }
+        var succeeded = false
+        defer { _ = connection.runScript(succeeded && commit ? "COMMIT" : "ROLLBACK") }
         let clock = ContinuousClock()
         var held: Set<String> = []
         var traced: [Traced] = []
@@ -74,6 +75,7 @@ enum StatementTracer {
                 line: statement.line, command: last?.command ?? "", rows: last?.rowsAffected,
                 durationMs: elapsed.milliseconds, locks: new, rewrote: before.rewrites(to: after)))
         }
+        succeeded = true
         return traced
     }
 

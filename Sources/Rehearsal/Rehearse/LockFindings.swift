@@ -44,7 +44,7 @@ enum LockFindings {
                 } else {
                     findings.append(Finding(
                         rule: lock.blocksReads ? "lock.blocks-reads-and-writes" : "lock.blocks-writes", severity: severity,
-                        message: "\(label) holds \(held)\(over): \(what) that long\(scenario.mode == .wholeFile && step.statements.count > 1 ? " (migrate runs the file as one transaction, so the lock lasts until its last statement)" : "")",
+                        message: "\(label) takes \(held)\(over): \(what) that long\(scenario.mode == .wholeFile && step.statements.count > 1 ? " (migrate runs the file as one transaction, so the lock lasts until its last statement)" : "")",
                         file: file, line: statement?.line,
                         advice: "keep the locking statement alone and short in its own file, and set lock_timeout so a blocked migration gives up instead of queueing traffic"))
                 }

@@ -11,5 +11,6 @@ public enum RehearsalEvent: Sendable {
     case planned(recorded: TrackingTable.State?, pending: Int)
     case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)
     case stepFinished(version: UInt64, step: StepReport)
+    case tracing(version: UInt64)
     case checkedRoundtrip(version: UInt64, differences: Int)
 }

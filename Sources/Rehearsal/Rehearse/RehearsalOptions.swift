@@ -4,6 +4,8 @@ public struct RehearsalOptions: Sendable {
     public var keepDatabase = false
     /// Seconds between two looks at pg_locks while a step runs.
     public var lockSampleInterval = 0.01
+    /// Attribute locks, rewrites and time to each statement with a traced re-run on a clone.
+    public var traceStatements = true
     /// Extra sessions that load the snapshot in parallel (pg_restore -j style).
     public var restoreWorkers = 2
     /// Set from a signal handler to stop the run cleanly.

@@ -9,6 +9,7 @@ public final class RehearsalRunner {
     public let options: RehearsalOptions
     private let events: (RehearsalEvent) -> Void
     private let scratch = LockedBox<String?>(nil)
+    private let traceDatabase = LockedBox<String?>(nil)
     /// The scratch database while it exists; a signal handler may read it from another thread.
     public var scratchDatabase: String? { scratch.value }
     private let clock = ContinuousClock()
@@ -50,6 +51,10 @@ public final class RehearsalRunner {
             try databases.create(scratch, template: template, purpose: "scratch database of scenario \(scenario.name)")
             self.scratch.value = scratch
             report.snapshot.cloneMs = (clock.now - started).milliseconds
+            if executing && options.traceStatements {
+                try databases.create(scratch + "_t", template: template, purpose: "statement trace clone of scenario \(scenario.name)")
+                traceDatabase.value = scratch + "_t"
+            }
         } else {
             try databases.create(scratch, purpose: "scratch database of scenario \(scenario.name)")
             self.scratch.value = scratch
@@ -59,6 +64,11 @@ public final class RehearsalRunner {
             let summary = try restore(snapshot, into: scratch)
             report.snapshot.restore = summary
             report.snapshot.restoreMs = summary.durationMs
+            if executing && options.traceStatements {
+                // Cloned before any session opens on the scratch database (a template must be idle).
+                try databases.create(scratch + "_t", template: scratch, purpose: "statement trace clone of scenario \(scenario.name)")
+                traceDatabase.value = scratch + "_t"
+            }
         }
         do {
             try rehearse(directory: directory, database: scratch, executing: executing, planned: planned, report: &report)
@@ -86,6 +96,10 @@ public final class RehearsalRunner {
 
     /// Drops the scratch database unless asked to keep it; safe to call twice.
     public func dropScratch() {
+        if let trace = traceDatabase.value {
+            try? ScratchDatabases(server: server).drop(trace)
+            traceDatabase.value = nil
+        }
         guard let name = scratch.value, !options.keepDatabase else { return }
         try? ScratchDatabases(server: server).drop(name)
         scratch.value = nil
@@ -172,6 +186,8 @@ public final class RehearsalRunner {
             stepTimeout: scenario.stepTimeout, events: events)
         var stopped = false
         report.endState = recorded
+        var fingerprintsBefore: [SchemaFingerprint?] = []
+        var fingerprintsAfterUp: [SchemaFingerprint?] = []
         for migration in plan.pending {
             var entry = MigrationReport(
                 version: migration.version, name: migration.identifier, upFile: migration.up?.path,
@@ -179,6 +195,8 @@ public final class RehearsalRunner {
             if stopped || options.interruption.isInterrupted {
                 entry.status = .notRun
                 report.migrations.append(entry)
+                fingerprintsBefore.append(nil)
+                fingerprintsAfterUp.append(nil)
                 continue
             }
             let previous = MigrationPlan.previousVersion(before: migration, in: directory)
@@ -209,26 +227,26 @@ public final class RehearsalRunner {
                     entry.roundtrip.downRestoresSchema = differences.isEmpty
                     entry.roundtrip.differences += differences
                     events(.checkedRoundtrip(version: migration.version, differences: differences.count))
-                    // The schema is back where it was before up: trace the up statement by statement.
-                    if differences.isEmpty, !entry.steps.isEmpty {
-                        attachTrace(of: migration.up, to: &entry.steps[0], on: session)
-                    } else if !entry.steps.isEmpty {
-                        entry.steps[0].traceNote = "not traced statement by statement: the down migration did not restore the schema, so the up cannot be re-run from the same state"
-                    }
                 default:
                     let differences = afterUp.map { $0.reapplyDifferences(secondUp: now) } ?? []
                     entry.roundtrip.reupMatchesFirstUp = differences.isEmpty
                     entry.roundtrip.differences += differences
-                    if entry.steps.count > 1 {
-                        attachTrace(of: migration.down, to: &entry.steps[1], on: session)
-                    }
                 }
                 entry.steps.append(step)
             }
-            entry.findings = FindingRules.migrationFindings(
-                entry, migration: migration, before: before, afterUp: afterUp, scenario: scenario,
-                baseline: report.traffic?.baseline)
             report.migrations.append(entry)
+            fingerprintsBefore.append(before)
+            fingerprintsAfterUp.append(afterUp)
+        }
+        if let trace = traceDatabase.value {
+            traceStatements(of: plan.pending, on: trace, report: &report)
+        }
+        for (index, migration) in plan.pending.enumerated() where index < fingerprintsBefore.count {
+            let entry = report.migrations[index]
+            guard entry.status != .notRun, let before = fingerprintsBefore[index] else { continue }
+            report.migrations[index].findings = FindingRules.migrationFindings(
+                entry, migration: migration, before: before, afterUp: fingerprintsAfterUp[index], scenario: scenario,
+                baseline: report.traffic?.baseline)
         }
     }
 
@@ -263,16 +281,44 @@ public final class RehearsalRunner {
         return TrafficAnalysis.stats(executions, names: traffic.spec.queries.map(\.name), blocked: [])
     }
 
-    /// Per-statement attribution from a traced re-run in a rolled-back transaction.
-    private func attachTrace(of file: MigrationFile?, to step: inout StepReport, on session: Connection) {
-        guard let file, !file.isBlank, step.status == .ok else { return }
+    /// Per-statement attribution: after the faithful run, the same migrations run again on a
+    /// fresh clone of the snapshot, statement by statement inside a transaction — each up
+    /// committed (so the clone advances as production would), each down rolled back — and
+    /// every statement's time, locks, rewrites and rows are attached to the faithful steps.
+    private func traceStatements(of pending: [Migration], on database: String, report: inout RehearsalReport) {
+        guard let connection = try? server.connect(database: database) else { return }
+        for (name, value) in scenario.session {
+            _ = connection.runScript("SET \(name) = \(Identifier.literal(value))")
+        }
+        for (index, migration) in pending.enumerated() where index < report.migrations.count {
+            if options.interruption.isInterrupted { return }
+            var entry = report.migrations[index]
+            guard entry.status != .notRun, let upStep = entry.steps.first, upStep.status == .ok else { return }
+            events(.tracing(version: migration.version))
+            guard attachTrace(of: migration.up, to: &entry.steps[0], on: connection, commit: true) else {
+                report.migrations[index] = entry
+                return
+            }
+            if entry.steps.count > 1 {
+                attachTrace(of: migration.down, to: &entry.steps[1], on: connection, commit: false)
+            }
+            report.migrations[index] = entry
+        }
+    }
+
+    /// Traces one file onto `step`; returns false when the clone could not follow the
+    /// faithful run (so later migrations cannot be traced either).
+    @discardableResult
+    private func attachTrace(of file: MigrationFile?, to step: inout StepReport, on connection: Connection, commit: Bool) -> Bool {
+        guard let file, !file.isBlank, step.status == .ok else { return true }
         if let reason = StatementTracer.reasonNotTraceable(file.body) {
             step.traceNote = "not traced statement by statement: \(reason); figures are for the whole file"
-            return
+            // The clone must still move forward as the faithful run did.
+            return !commit || connection.runScript(file.body).error == nil
         }
-        guard let traced = StatementTracer.trace(file.body, on: session), traced.count == step.statements.count else {
+        guard let traced = StatementTracer.trace(file.body, on: connection, commit: commit), traced.count == step.statements.count else {
             step.traceNote = "the traced re-run did not complete; figures are for the whole file"
-            return
+            return false
         }
         for index in traced.indices {
             step.statements[index].durationMs = traced[index].durationMs
@@ -280,7 +326,8 @@ public final class RehearsalRunner {
             step.statements[index].rewrote = traced[index].rewrote
         }
         step.traced = true
-        step.traceNote = "statement durations, locks and rewrites from a re-run statement by statement in a rolled-back transaction; step times, lock hold times and waits from the faithful run"
+        step.traceNote = "statement durations, locks and rewrites from a re-run statement by statement in a transaction on a fresh clone of the snapshot; step times, lock hold times and waits from the faithful run"
+        return true
     }
 
     private func scenarioInfo() -> RehearsalReport.ScenarioInfo {
