@@ -21,7 +21,21 @@ enum TrafficAnalysis {
     }
 
     /// Figures for the executions that started in a period.
-    static func stats(_ executions: [TrafficGenerator.Execution], names: [String], blocked: [BlockedEvent]) -> StepTraffic {
+    /// With `expectedInterval` (seconds between two queries of one connection), latencies are
+    /// recorded with HdrHistogram's coordinated-omission correction: a connection stuck
+    /// behind a lock sends nothing meanwhile, and the queries it would have sent are counted
+    /// as having waited too, as the application's users would have.
+    static func stats(
+        _ executions: [TrafficGenerator.Execution], names: [String], blocked: [BlockedEvent], expectedInterval: Double? = nil
+    ) -> StepTraffic {
+        let interval = expectedInterval.map { UInt64(max($0, 0) * 1_000_000) } ?? 0
+        func record(_ micros: UInt64, into histogram: inout Histogram<UInt64>) {
+            if interval > 0 {
+                _ = histogram.recordCorrectedValue(micros, expectedInterval: interval)
+            } else {
+                _ = histogram.record(micros)
+            }
+        }
         var traffic = StepTraffic()
         var all = histogram()
         for (index, name) in names.enumerated() {
@@ -30,8 +44,8 @@ enum TrafficAnalysis {
             var latencies = histogram()
             for execution in mine {
                 let micros = UInt64(max(0, (execution.end - execution.start) * 1_000_000))
-                latencies.record(micros)
-                all.record(micros)
+                record(micros, into: &latencies)
+                record(micros, into: &all)
             }
             let blockedHere = blocked.filter { $0.query == name }
             traffic.perQuery.append(QueryStats(

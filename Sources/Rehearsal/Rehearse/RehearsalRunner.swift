@@ -260,7 +260,8 @@ public final class RehearsalRunner {
         let end = traffic.serverNow
         let names = spec.queries.map(\.name)
         let baseline = TrafficAnalysis.stats(
-            traffic.executions(from: start, to: end).filter { $0.start >= start }, names: names, blocked: [])
+            traffic.executions(from: start, to: end).filter { $0.start >= start }, names: names, blocked: [],
+            expectedInterval: Double(spec.connections) / spec.rate)
         report.traffic = TrafficSummary(
             connections: spec.connections, ratePerSecond: spec.rate, baselineSeconds: spec.baseline,
             queries: names, baseline: baseline)
@@ -278,7 +279,9 @@ public final class RehearsalRunner {
         let end = traffic.serverNow
         traffic.settle(before: end)
         let executions = traffic.executions(from: start, to: end).filter { $0.start >= start && $0.start <= end }
-        return TrafficAnalysis.stats(executions, names: traffic.spec.queries.map(\.name), blocked: [])
+        return TrafficAnalysis.stats(
+            executions, names: traffic.spec.queries.map(\.name), blocked: [],
+            expectedInterval: Double(traffic.spec.connections) / traffic.spec.rate)
     }
 
     /// Per-statement attribution: after the faithful run, the same migrations run again on a

@@ -85,7 +85,6 @@ struct StepRunner {
                 endedAtMs: (record.ended + offset - serverStart) * 1000, error: record.error)
         }
 
-        step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
         step.migrationWaits = observation.migrationWaits.values.map { wait in
             let end = min(wait.lastSeen + interval / 2, serverEnd)
             return MigrationWait(
@@ -100,10 +99,13 @@ struct StepRunner {
             step.blocked = TrafficAnalysis.blockedEvents(
                 Array(observation.blocked.values), executions: executions, names: names, stepStart: serverStart, interval: interval)
             let during = executions.filter { $0.start >= serverStart && $0.start <= serverEnd }
-            step.traffic = TrafficAnalysis.stats(during, names: names, blocked: step.blocked)
+            step.traffic = TrafficAnalysis.stats(
+                during, names: names, blocked: step.blocked,
+                expectedInterval: Double(traffic.spec.connections) / traffic.spec.rate)
             step.traffic?.timeline = TrafficAnalysis.timeline(during, stepStart: serverStart, durationMs: (serverEnd - serverStart) * 1000)
         }
 
+        step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
         step.rewrote = filesBefore.rewrites(to: filesAfter)
         if let walBefore {
             step.walBytes = try observer.scalar("SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint", [walBefore]).flatMap { Int64($0) }
@@ -118,9 +120,24 @@ struct StepRunner {
 
     /// Locks on the step's clock. In whole-file mode a lock is released at the end of the
     /// file (one transaction), so it is held from first sight to the end of the step.
+    /// A query blocked directly by the migration proves its strongest lock on that relation
+    /// was held at the wait's start, which may be before the first sample saw it.
     private func locks(_ observation: StepObserver.Observation, serverStart: Double, serverEnd: Double) -> [ObservedLock] {
-        observation.locks.values.map { raw in
-            let first = max(0, (raw.firstSeen - serverStart) * 1000)
+        var earliestBlock: [String: Double] = [:]
+        for wait in observation.blocked.values where wait.direct {
+            earliestBlock[wait.relation] = min(earliestBlock[wait.relation] ?? .infinity, wait.waitStart)
+        }
+        let strongest = Dictionary(
+            observation.locks.values.filter(\.granted).map { ($0.relation, ObservedLock.strength.firstIndex(of: $0.mode) ?? -1) },
+            uniquingKeysWith: max)
+        return observation.locks.values.map { raw in
+            var firstSeen = raw.firstSeen
+            if raw.granted, strongest[raw.relation] == ObservedLock.strength.firstIndex(of: raw.mode) ?? -1,
+                let blocked = earliestBlock[raw.relation]
+            {
+                firstSeen = min(firstSeen, blocked)
+            }
+            let first = max(0, (firstSeen - serverStart) * 1000)
             let last = max(first, (raw.lastSeen - serverStart) * 1000)
             let end = mode == .wholeFile && raw.granted ? max(last, (serverEnd - serverStart) * 1000) : last
             return ObservedLock(
