@@ -50,3 +50,29 @@ final class EmbeddedClusterTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket))
     }
 }
+
+final class TemplateCacheTests: XCTestCase {
+    func testTemplatesAreListedAndPrunedBySizeAndAge() throws {
+        let base = getuid() == 0 ? "/var/tmp" : NSTemporaryDirectory()
+        let home = base + "/rehearse-cache-test-\(UUID().uuidString.prefix(8))"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: home) }
+        let cluster = try EmbeddedCluster(home: home)
+        defer { cluster.shutdown() }
+        var migrations = Fixture.baseMigrations
+        migrations["2_noop.up.sql"] = "SELECT 1;"
+        migrations["2_noop.down.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        _ = try fixture.run(on: cluster)
+        let cache = TemplateCache(databases: ScratchDatabases(server: cluster))
+        let entries = try cache.list()
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        XCTAssertEqual(entries.map(\.sha256), [snapshot.sha256])
+        XCTAssertGreaterThan(entries[0].bytes, 0)
+        XCTAssertNotNil(entries[0].lastUsed)
+
+        XCTAssertEqual(try cache.prune(olderThan: 3600).count, 0, "used a moment ago")
+        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes).count, 0, "fits")
+        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes - 1).map(\.sha256), [snapshot.sha256])
+        XCTAssertTrue(try cache.list().isEmpty)
+    }
+}

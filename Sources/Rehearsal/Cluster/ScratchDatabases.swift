@@ -74,6 +74,14 @@ public struct ScratchDatabases {
         }
     }
 
+    /// Size on disk of each of rehearse's databases.
+    public func sizes() throws -> [String: Int64] {
+        let rows = try maintenanceConnection().query(
+            "SELECT datname, pg_catalog.pg_database_size(oid) FROM pg_catalog.pg_database WHERE datname LIKE 'rehearse\\_%'"
+        ).rows
+        return Dictionary(rows.compactMap { row in row[0].map { ($0, Int64(row[1] ?? "") ?? 0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func exists(_ name: String) throws -> Bool {
         try maintenanceConnection().scalar("SELECT 1 FROM pg_database WHERE datname = $1", [name]) != nil
     }

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Rehearsal
+
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Manage the restored snapshots cached as template databases on the embedded server.",
+        subcommands: [CacheList.self, CachePrune.self])
+}
+
+struct CacheList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List cached templates, most recently used first.")
+
+    func run() throws {
+        let terminal = Terminal(quiet: false)
+        let code = Session.perform(terminal: terminal) {
+            let cluster = try EmbeddedCluster(waiting: { terminal.note($0) })
+            defer { cluster.shutdown() }
+            let entries = try TemplateCache(databases: ScratchDatabases(server: cluster)).list()
+            if entries.isEmpty { print("no cached templates in \(cluster.dataDirectory)") }
+            let formatter = ISO8601DateFormatter()
+            for entry in entries {
+                print("\(entry.sha256.prefix(16))  \(Format.bytes(UInt64(max(entry.bytes, 0))).padding(toLength: 9, withPad: " ", startingAt: 0))  last used \(entry.lastUsed.map { formatter.string(from: $0) } ?? "unknown")  \(entry.snapshotPath)")
+            }
+            let total = entries.map(\.bytes).reduce(0, +)
+            print("\(entries.count) template(s), \(Format.bytes(UInt64(max(total, 0)))) in \(cluster.dataDirectory)")
+            return 0
+        }
+        throw ExitCode(code)
+    }
+}
+
+struct CachePrune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Drop cached templates by age or total size (half-restored leftovers always go).")
+
+    @Option(name: .long, help: ArgumentHelp("Drop templates not used for this long, e.g. 7d, 12h, 30m.", valueName: "age"))
+    var olderThan: String?
+
+    @Option(name: .long, help: ArgumentHelp("Keep the most recently used templates that fit in this size, e.g. 20GB, 500MB.", valueName: "size"))
+    var maxSize: String?
+
+    @Flag(name: .long, help: "Drop every cached template.")
+    var all = false
+
+    func run() throws {
+        let terminal = Terminal(quiet: false)
+        let code = Session.perform(terminal: terminal) {
+            let age = try olderThan.map { text -> Double in
+                guard let seconds = SizeText.seconds(text) else { throw ReportFileError(path: "--older-than", reason: "\"\(text)\" is not an age; write e.g. 7d, 12h, 30m") }
+                return seconds
+            }
+            let size = try maxSize.map { text -> Int64 in
+                guard let bytes = SizeText.bytes(text) else { throw ReportFileError(path: "--max-size", reason: "\"\(text)\" is not a size; write e.g. 20GB, 500MB") }
+                return bytes
+            }
+            guard all || age != nil || size != nil else {
+                throw ReportFileError(path: "cache prune", reason: "say what to drop: --older-than, --max-size or --all")
+            }
+            let cluster = try EmbeddedCluster(waiting: { terminal.note($0) })
+            defer { cluster.shutdown() }
+            let dropped = try TemplateCache(databases: ScratchDatabases(server: cluster)).prune(olderThan: all ? -1 : age, maxBytes: size)
+            for entry in dropped { print("dropped \(entry.sha256.prefix(16))  \(Format.bytes(UInt64(max(entry.bytes, 0))))  \(entry.snapshotPath)") }
+            print("\(dropped.count) template(s) dropped, \(Format.bytes(UInt64(max(dropped.map(\.bytes).reduce(0, +), 0)))) freed")
+            return 0
+        }
+        throw ExitCode(code)
+    }
+}
+
