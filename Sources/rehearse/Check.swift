@@ -13,6 +13,7 @@ struct Check: ParsableCommand {
         let terminal = Terminal(quiet: false)
         let code = Session.perform(terminal: terminal) {
             let loaded = try MigrationDirectory.load(directory)
+            try loaded.validate()
             var problems = 0
             for migration in loaded.migrations {
                 var notes: [String] = []

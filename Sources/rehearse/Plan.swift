@@ -16,7 +16,7 @@ struct Plan: ParsableCommand {
         let options = server.rehearsalOptions
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try Scenario.load(self.scenario)
-            _ = try MigrationDirectory.load(scenario.migrationsPath)
+            try MigrationDirectory.load(scenario.migrationsPath).validate()
             let database = try Session.startServer(server, terminal: terminal)
             defer { database.shutdown() }
             let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)

@@ -22,7 +22,7 @@ struct Run: ParsableCommand {
         let options = server.rehearsalOptions
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try Scenario.load(self.scenario)
-            _ = try MigrationDirectory.load(scenario.migrationsPath)
+            try MigrationDirectory.load(scenario.migrationsPath).validate()
             let database = try Session.startServer(server, terminal: terminal)
             defer { database.shutdown() }
             let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)
@@ -35,6 +35,10 @@ struct Run: ParsableCommand {
                 terminal.summary(report, directory: directory)
                 if json { FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8)) }
                 return report.verdict == .fail ? 1 : 0
+            } catch let aborted as RehearsalAborted {
+                try ReportWriter.write(aborted.partial, to: directory)
+                terminal.error("\(aborted); partial report in \(directory)/report.md")
+                return 3
             } catch let interrupted as RehearsalInterrupted {
                 if let partial = interrupted.partial {
                     try ReportWriter.write(partial, to: directory)

@@ -23,9 +23,13 @@ enum Session {
         switch error {
         case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError, is TrafficError, is ReportFileError:
             return 2
+        case is ServerInputError:
+            return 2
         case let error as ClusterError:
-            if case .notOurs = error { return 2 }
-            return 3
+            switch error {
+            case .notOurs, .missingPrivilege, .databaseMissing: return 2
+            default: return 3
+            }
         default:
             return 3
         }
@@ -34,8 +38,12 @@ enum Session {
     static func startServer(_ options: ServerOptions, terminal: Terminal) throws -> DatabaseServer {
         if let url = options.resolvedURL {
             let server = ExternalServer(target: url)
-            // Fail early and clearly when the server cannot be reached.
-            _ = try server.connect(database: nil)
+            // Fail early and clearly when the server cannot be reached or the URL is wrong.
+            do {
+                _ = try server.connect(database: nil)
+            } catch let error as PostgresError {
+                throw ServerInputError(target: server.displayName, message: error.message)
+            }
             return server
         }
         terminal.draw(.startingServer)
@@ -99,5 +107,24 @@ final class LockedCounter: @unchecked Sendable {
         defer { lock.unlock() }
         value += 1
         return value
+    }
+}
+
+/// The server given by --database-url cannot be used as given: unreachable, wrong
+/// credentials, a database that does not exist.
+struct ServerInputError: Error, CustomStringConvertible {
+    var target: String
+    var message: String
+
+    var description: String {
+        let hint: String
+        if message.contains("password authentication failed") || message.contains("no password supplied") {
+            hint = "check the user and password in --database-url (or PGPASSWORD / ~/.pgpass)"
+        } else if message.contains("does not exist") {
+            hint = "point --database-url at a database that exists (e.g. /postgres); rehearse creates its own scratch database"
+        } else {
+            hint = "check host, port and that the server is running and accepts connections"
+        }
+        return "\(message.hasPrefix("cannot connect") ? message : "cannot connect to \(target): \(message)"); \(hint)."
     }
 }

@@ -76,3 +76,52 @@ final class TemplateCacheTests: XCTestCase {
         XCTAssertTrue(try cache.list().isEmpty)
     }
 }
+
+final class ServerDeathTests: XCTestCase {
+    func testServerKilledMidStepGivesAPartialReportAndTheNextRunRecovers() throws {
+        let base = getuid() == 0 ? "/var/tmp" : NSTemporaryDirectory()
+        let home = base + "/rehearse-death-test-\(UUID().uuidString.prefix(8))"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: home) }
+        var migrations = Fixture.baseMigrations
+        migrations["2_hang.up.sql"] = "SELECT pg_sleep(30);"
+        migrations["2_hang.down.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+
+        let cluster = try EmbeddedCluster(home: home)
+        let pid = try XCTUnwrap(cluster.postmasterPID)
+        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: cluster) { event in
+            if case .stepStarted(2, _, .up, 1) = event {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { kill(pid, SIGKILL) }
+            }
+        }
+        XCTAssertThrowsError(try runner.run()) { error in
+            guard let aborted = error as? RehearsalAborted else { return XCTFail("\(error)") }
+            XCTAssertTrue(aborted.partial.interrupted)
+            XCTAssertNotNil(aborted.partial.failure)
+            XCTAssertEqual(aborted.partial.verdict, .fail)
+            XCTAssertEqual(aborted.partial.startVersion, 1)
+        }
+        cluster.shutdown()
+        for _ in 0..<250 where kill(pid, 0) == 0 { usleep(20_000) }
+        // No backend of the dead server survives it.
+        let survivors = orphanBackends(of: home)
+        XCTAssertEqual(survivors, [])
+
+        let again = try EmbeddedCluster(home: home)
+        defer { again.shutdown() }
+        var clean = Fixture.baseMigrations
+        clean["2_ok.up.sql"] = "SELECT 1;"
+        clean["2_ok.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: clean).run(on: again)
+        XCTAssertEqual(report.migrations.first?.status, .rehearsed)
+    }
+
+    /// Processes whose command line names this data directory.
+    private func orphanBackends(of home: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return command.contains(home)
+        }
+    }
+}

@@ -254,3 +254,47 @@ final class MigrationDirectoryTests: XCTestCase {
         XCTAssertEqual(loadError(file), .notADirectory(path: file))
     }
 }
+
+final class MigrationDirectoryValidationTests: XCTestCase {
+    private func directory(_ files: [String]) throws -> MigrationDirectory {
+        let path = NSTemporaryDirectory() + "rehearse-validate-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        for file in files { try Data("SELECT 1;".utf8).write(to: URL(fileURLWithPath: path + "/" + file)) }
+        return try MigrationDirectory.load(path)
+    }
+
+    func testFileThatLooksLikeAMigrationButIsIgnoredIsRefused() throws {
+        let loaded = try directory(["1_a.up.sql", "1_a.down.sql", "2-add-index.up.sql"])
+        XCTAssertThrowsError(try loaded.validate()) { error in
+            guard case .unrecognisedName(let file)? = error as? MigrationDirectoryError else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasSuffix("2-add-index.up.sql"))
+        }
+    }
+
+    func testUnrelatedSQLFileIsOnlyAWarning() throws {
+        let loaded = try directory(["1_a.up.sql", "1_a.down.sql", "notes.sql"])
+        XCTAssertNoThrow(try loaded.validate())
+        XCTAssertEqual(loaded.ignoredFiles, ["notes.sql"])
+    }
+
+    func testNameMigrateReadsDifferentlyIsRefused() throws {
+        let loaded = try directory(["1_a.up.sql", "1_a.up.down.sql"])
+        XCTAssertThrowsError(try loaded.validate()) { error in
+            guard case .ambiguousName(let file, let readAs)? = error as? MigrationDirectoryError else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasSuffix("1_a.up.down.sql"))
+            XCTAssertTrue(readAs.contains("down"), readAs)
+        }
+    }
+
+    func testDownWithoutUpIsRefused() throws {
+        let loaded = try directory(["1_a.up.sql", "1_a.down.sql", "2_b.down.sql"])
+        XCTAssertThrowsError(try loaded.validate()) { error in
+            XCTAssertEqual((error as? MigrationDirectoryError).map { "\($0)" }?.contains("2_b.down.sql"), true)
+        }
+    }
+
+    func testUpWithoutDownIsAllowed() throws {
+        XCTAssertNoThrow(try directory(["1_a.up.sql"]).validate())
+    }
+}

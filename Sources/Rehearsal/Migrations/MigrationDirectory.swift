@@ -109,6 +109,33 @@ public struct MigrationDirectory: Sendable {
         }
     }
 
+    /// Refuses what would make migrate silently do something else than intended: a `.sql`
+    /// file that looks like a migration but is ignored, a name migrate reads differently from
+    /// how it looks, a down file without its up. (Files like notes.sql stay warnings.)
+    public func validate() throws {
+        for name in ignoredFiles where Self.looksLikeMigration(name) {
+            throw MigrationDirectoryError.unrecognisedName(file: (path as NSString).appendingPathComponent(name))
+        }
+        for migration in migrations {
+            for file in [migration.up, migration.down].compactMap({ $0 }) {
+                guard case .migration(let parsed) = Self.parse(fileName: file.fileName) else { continue }
+                let lowered = parsed.identifier.lowercased()
+                if lowered.hasSuffix(".up") || lowered.hasSuffix(".down") || lowered.contains(".up.") || lowered.contains(".down.") {
+                    throw MigrationDirectoryError.ambiguousName(
+                        file: file.path, readAs: "version \(parsed.version) \(parsed.direction.rawValue), named \"\(parsed.identifier)\", extension \"\(parsed.fileExtension)\"")
+                }
+            }
+            if migration.up == nil, let down = migration.down {
+                throw MigrationDirectoryError.downWithoutUp(version: migration.version, file: down.path)
+            }
+        }
+    }
+
+    static func looksLikeMigration(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.first?.isNumber == true || lowered.contains("up.sql") || lowered.contains("down.sql")
+    }
+
     /// The migration for `version`, if any file names it.
     public func migration(_ version: UInt64) -> Migration? {
         migrations.first { $0.version == version }

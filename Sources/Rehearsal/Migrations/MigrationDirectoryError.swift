@@ -6,6 +6,9 @@ public enum MigrationDirectoryError: Error, Sendable, Equatable, CustomStringCon
     case notUTF8(file: String, byteOffset: Int)
     case unreadable(file: String, reason: String)
     case tooLarge(file: String, bytes: Int, limit: Int)
+    case unrecognisedName(file: String)
+    case ambiguousName(file: String, readAs: String)
+    case downWithoutUp(version: UInt64, file: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,12 @@ public enum MigrationDirectoryError: Error, Sendable, Equatable, CustomStringCon
             return "\(file): not valid UTF-8 at byte \(offset); save the file as UTF-8."
         case .unreadable(let file, let reason):
             return "cannot read \(file): \(reason)"
+        case .unrecognisedName(let file):
+            return "\(file) looks like a migration but does not match golang-migrate's {version}_{name}.up|down.{ext} pattern, so migrate would silently never run it; rename it (e.g. 000007_name.up.sql) or move it out of the directory."
+        case .ambiguousName(let file, let readAs):
+            return "\(file) is read by golang-migrate as \(readAs), which is probably not what was meant; rename it to {version}_{name}.up.sql or .down.sql."
+        case .downWithoutUp(let version, let file):
+            return "\(file) has no up file for version \(version): migrate would record version \(version) without running anything on the way up; add the up file or remove the down file."
         case .tooLarge(let file, let bytes, let limit):
             return "\(file) is \(bytes) bytes, more than golang-migrate's x-multi-statement-max-size limit of \(limit) bytes for one statement; split it."
         }

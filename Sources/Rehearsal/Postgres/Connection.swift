@@ -34,7 +34,7 @@ public final class Connection {
             PQfinish(pointer)
             throw PostgresError(
                 kind: .connection,
-                message: "cannot connect to \(redactedTarget): \(ConnectionTarget.redactSecrets(in: message).trimmingCharacters(in: .whitespacesAndNewlines))")
+                message: "cannot connect to \(redactedTarget): \(Self.oneLine(ConnectionTarget.redactSecrets(in: message)))")
         }
         handle = pointer
         PQsetNoticeReceiver(handle, noticeReceiver, Unmanaged.passUnretained(noticeBox).toOpaque())
@@ -42,6 +42,11 @@ public final class Connection {
 
     deinit {
         PQfinish(handle)
+    }
+
+    /// libpq's messages span lines ("…failed: …\n\tIs the server running…"); one line reads better.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     public var backendPID: Int32 { PQbackendPID(handle) }

@@ -37,3 +37,11 @@ public struct RehearsalInterrupted: Error, CustomStringConvertible {
     public var partial: RehearsalReport?
     public var description: String { "interrupted" }
 }
+
+/// Thrown when the server went away or failed mid-rehearsal; carries the report as far as
+/// it got, so the run still leaves a (partial) report behind.
+public struct RehearsalAborted: Error, CustomStringConvertible {
+    public var partial: RehearsalReport
+    public var reason: Error
+    public var description: String { "the rehearsal stopped: \(reason)" }
+}

@@ -27,6 +27,7 @@ public final class RehearsalRunner {
 
     private func run(executing: Bool, planned: (MigrationPlan) -> Void) throws -> RehearsalReport {
         let directory = try MigrationDirectory.load(scenario.migrationsPath)
+        try directory.validate()
         events(.hashingSnapshot(path: scenario.snapshotPath))
         let snapshot = try Snapshot.open(scenario.snapshotPath)
         let databases = ScratchDatabases(server: server)
@@ -74,6 +75,12 @@ public final class RehearsalRunner {
             try rehearse(directory: directory, database: scratch, executing: executing, planned: planned, report: &report)
         } catch where options.interruption.isInterrupted {
             // The cancelled statement's error is the interruption itself.
+        } catch let error as PostgresError where error.kind == .connection {
+            report.interrupted = true
+            report.failure = "\(error)"
+            report.finishedAt = Self.timestamp()
+            Verdicts.conclude(&report)
+            throw RehearsalAborted(partial: report, reason: error)
         }
         if options.interruption.isInterrupted {
             report.interrupted = true

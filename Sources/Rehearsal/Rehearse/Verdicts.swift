@@ -14,7 +14,8 @@ enum Verdicts {
         let rehearsed = report.migrations.filter { $0.status == .rehearsed }.count
         switch overall {
         case .fail:
-            let first = report.interrupted ? "the rehearsal was interrupted" : (errors.first?.message ?? "a step failed")
+            let first = report.failure.map { "the rehearsal stopped: \($0)" }
+                ?? (report.interrupted ? "the rehearsal was interrupted" : (errors.first?.message ?? "a step failed"))
             report.verdictReason = "\(errors.count) problem(s); first: \(first)"
         case .warn:
             report.verdictReason = "\(rehearsed) migration(s) rehearsed, \(warnings.count) warning(s); first: \(warnings.first?.message ?? "")"

@@ -23,6 +23,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var verdict: Verdict = .pass
     public var verdictReason: String = ""
     public var interrupted = false
+    /// Why the rehearsal stopped early (server gone, connection lost), when it did.
+    public var failure: String?
     /// How often the lock sampler looked at pg_locks.
     public var lockSampleIntervalMs: Double = 10
     /// The application traffic run alongside, when the scenario has some.
@@ -222,6 +224,7 @@ extension RehearsalReport {
         verdict = try c.value(.verdict, or: .pass)
         verdictReason = try c.value(.verdictReason, or: "")
         interrupted = try c.value(.interrupted, or: false)
+        failure = try c.decodeIfPresent(String.self, forKey: .failure)
         lockSampleIntervalMs = try c.value(.lockSampleIntervalMs, or: 10)
         traffic = try c.decodeIfPresent(TrafficSummary.self, forKey: .traffic)
     }
