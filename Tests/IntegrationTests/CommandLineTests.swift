@@ -1,0 +1,141 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+
+/// The executable as people and CI use it: exit codes, one-line errors, signals, outputs.
+/// Runs use their own REHEARSE_HOME (the shared test server holds the default one).
+final class CommandLineTests: XCTestCase {
+    static let home: String = {
+        let base = getuid() == 0 ? "/var/tmp" : NSTemporaryDirectory()
+        return base + "/rehearse-cli-test-\(getpid())"
+    }()
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(atPath: home)
+        super.tearDown()
+    }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private func binary() throws -> String {
+        let path = TestServer.repositoryRoot + "/.build/debug/rehearse"
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("build the executable first (scripts/test does)") }
+        return path
+    }
+
+    @discardableResult
+    private func rehearse(_ arguments: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["REHEARSE_HOME"] = Self.home
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "REHEARSE_DATABASE_URL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let directory = try TestServer.temporaryDirectory(for: self)
+        let out = directory + "/stdout", err = directory + "/stderr"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        try process.run()
+        if let interruptAfter {
+            Thread.sleep(forTimeInterval: interruptAfter)
+            kill(process.processIdentifier, SIGINT)
+        }
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    func testUnknownScenarioKeyExitsTwoWithOneLineNamingIt() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations, extra: "lock_timout: 5s")
+        let outcome = try rehearse(["run", fixture.scenarioPath])
+        XCTAssertEqual(outcome.status, 2)
+        let errors = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("rehearse: error:") }
+        XCTAssertEqual(errors.count, 1, outcome.stderr)
+        XCTAssertTrue(errors[0].contains("lock_timout") && errors[0].contains(":5:"), outcome.stderr)
+    }
+
+    func testMissingSnapshotExitsTwo() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")
+        let outcome = try rehearse(["run", fixture.scenarioPath])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertTrue(outcome.stderr.contains("snapshot.sql.zst") && outcome.stderr.contains("no such file"), outcome.stderr)
+    }
+
+    func testCheckAcceptsAGoodDirectoryAndRefusesADuplicate() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        XCTAssertEqual(try rehearse(["check", fixture.migrationsPath]).status, 0)
+        try TestServer.write("SELECT 1;", to: fixture.migrationsPath + "/1_create_items.up.sql.bak")
+        let outcome = try rehearse(["check", fixture.migrationsPath])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertTrue(outcome.stderr.contains("duplicate up migration for version 1"), outcome.stderr)
+    }
+
+    func testCreateWritesTheNextPairOfFiles() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        let outcome = try rehearse(["create", "add_things", "--dir", fixture.migrationsPath])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        for direction in ["up", "down"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: fixture.migrationsPath + "/000002_add_things.\(direction).sql"))
+        }
+    }
+
+    func testRunWritesEveryFormatAndJSONOnStandardOutput() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add.up.sql"] = "ALTER TABLE items ADD COLUMN extra int;"
+        migrations["2_add.down.sql"] = "ALTER TABLE items DROP COLUMN extra;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        let out = fixture.directory + "/out"
+        let summary = fixture.directory + "/summary.md"
+        FileManager.default.createFile(atPath: summary, contents: nil)
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", out, "--json"], environment: ["GITHUB_STEP_SUMMARY": summary])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let report = try JSONReport.decode(Data(outcome.stdout.utf8))
+        XCTAssertEqual(report.migrations.map(\.version), [2])
+        for file in ["report.json", "report.md", "report.html", "junit.xml"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        XCTAssertTrue(try String(contentsOfFile: summary, encoding: .utf8).contains("Migration rehearsal: fixture"))
+        let html = try rehearse(["report", out + "/report.json", "--format", "html"])
+        XCTAssertTrue(html.stdout.hasPrefix("<!DOCTYPE html>"), String(html.stdout.prefix(40)))
+        let diff = try rehearse(["diff", out + "/report.json", out + "/report.json"])
+        XCTAssertEqual(diff.status, 0, diff.stderr)
+    }
+
+    func testInterruptWritesAPartialReportExitsThreeAndLeavesNoServer() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_hang.up.sql"] = "SELECT pg_sleep(60);"
+        migrations["2_hang.down.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        // A first run creates the cluster and caches the template, so the second reaches the step fast.
+        try rehearse(["plan", fixture.scenarioPath])
+        let out = fixture.directory + "/out"
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", out], interruptAfter: 4)
+        XCTAssertEqual(outcome.status, 3, outcome.stderr)
+        let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        XCTAssertTrue(report.interrupted)
+        let servers = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(Self.home)
+        }
+        XCTAssertEqual(servers, [], "no server process of this home is left")
+    }
+
+    func testWrongDatabaseURLExitsTwoWithoutThePassword() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--database-url", "postgresql://bob:s3cret@/x?host=/nonexistent-dir"])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertFalse(outcome.stderr.contains("s3cret"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("bob:***@"), outcome.stderr)
+    }
+}
