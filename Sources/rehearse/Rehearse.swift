@@ -15,7 +15,7 @@ struct Rehearse: ParsableCommand {
               3  interrupted, or the server could not be reached or started
             """,
         version: RehearseVersion.current,
-        subcommands: [Run.self, Plan.self, Check.self, Create.self, ReportCommand.self, DiffCommand.self, CacheCommand.self],
+        subcommands: [Run.self, Plan.self, Check.self, Create.self, ReportCommand.self, DiffCommand.self, CacheCommand.self, SnapshotCommand.self],
         defaultSubcommand: nil)
 }
 

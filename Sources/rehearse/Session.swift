@@ -25,6 +25,8 @@ enum Session {
             return 2
         case is ServerInputError:
             return 2
+        case let error as SnapshotCreationError:
+            return error.isSourceProblem ? 3 : 2
         case let error as ClusterError:
             switch error {
             case .notOurs, .missingPrivilege, .databaseMissing: return 2

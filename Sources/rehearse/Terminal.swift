@@ -40,9 +40,12 @@ final class Terminal: @unchecked Sendable {
         case .restoring(let progress):
             guard isTTY else { return }
             let rate = progress.elapsedSeconds > 0 ? Double(progress.compressedBytesRead) / progress.elapsedSeconds : 0
-            let percent = progress.totalBytes > 0 ? Double(progress.compressedBytesRead) * 100 / Double(progress.totalBytes) : 0
-            redraw(String(format: "restoring snapshot: %5.1f%%  %@ of %@  %@/s  %lld rows", percent,
-                          Format.bytes(progress.compressedBytesRead), Format.bytes(progress.totalBytes), Format.bytes(UInt64(rate)), progress.rowsCopied))
+            let fraction = progress.totalBytes > 0 ? Double(progress.compressedBytesRead) / Double(progress.totalBytes) : 0
+            let eta = fraction > 0.01 ? progress.elapsedSeconds * (1 - fraction) / fraction : nil
+            redraw(String(format: "restoring snapshot: %5.1f%%  %@ of %@  %@/s  %lld rows  %@ elapsed%@", fraction * 100,
+                          Format.bytes(progress.compressedBytesRead), Format.bytes(progress.totalBytes), Format.bytes(UInt64(rate)),
+                          progress.rowsCopied, Format.duration(progress.elapsedSeconds * 1000),
+                          eta.map { ", about " + Format.duration($0 * 1000) + " left" } ?? ""))
         case .restored(let summary):
             line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
         case .cloningTemplate:
@@ -103,9 +106,33 @@ final class Terminal: @unchecked Sendable {
         }
     }
 
-    /// A phase line: redrawn in place on a terminal, printed once elsewhere.
+    /// A phase line: redrawn in place on a terminal — with the time spent in it, ticking
+    /// once a second for long work — and printed once elsewhere.
     private func status(_ text: String) {
-        if isTTY { redraw(text) } else { line(text) }
+        guard isTTY else { return line(text) }
+        lock.lock()
+        current = (text, Date())
+        let generation = statusGeneration &+ 1
+        statusGeneration = generation
+        lock.unlock()
+        redraw(text)
+        tick(generation)
+    }
+
+    private var current: (text: String, since: Date)?
+    private var statusGeneration = 0
+
+    private func tick(_ generation: Int) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [self] in
+            lock.lock()
+            guard generation == statusGeneration, progressShown, let current else {
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            redraw(current.text + "  " + Format.duration(Date().timeIntervalSince(current.since) * 1000))
+            tick(generation)
+        }
     }
 
     private func redraw(_ text: String) {
@@ -116,6 +143,9 @@ final class Terminal: @unchecked Sendable {
     }
 
     private func line(_ text: String) {
+        lock.lock()
+        statusGeneration &+= 1
+        lock.unlock()
         clearProgress()
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -13,7 +13,8 @@ enum LockFindings {
             let label = FindingRules.stepLabel(step)
             let file = (step.direction == .up ? migration.up : migration.down)?.path
             var reported = Set<String>()
-            for lock in step.locks where lock.granted && lock.blocksWrites && lock.relationKind.hasSuffix("table") {
+            for lock in step.locks + tracedOnly(step, tables: existingTables, wholeFile: scenario.mode == .wholeFile)
+            where lock.granted && lock.blocksWrites && lock.relationKind.hasSuffix("table") {
                 guard existingTables.contains(lock.relation), reported.insert(lock.relation).inserted else { continue }
                 blockingStep = blockingStep ?? step
                 let statement = step.statements.first { $0.locks.contains { $0.relation == lock.relation && $0.mode == lock.mode } }
@@ -65,6 +66,27 @@ enum LockFindings {
                 advice: "SET lock_timeout = '2s' at the top of the file (or in the migration session) and retry on failure"))
         }
         return findings
+    }
+
+    /// Locks the traced re-run saw a statement take but the sampler missed (a step shorter
+    /// than the sampling interval), timed from the traced statement durations: in whole-file
+    /// mode held from that statement to the end of the file.
+    static func tracedOnly(_ step: StepReport, tables: Set<String>, wholeFile: Bool) -> [ObservedLock] {
+        guard step.traced else { return [] }
+        let seen = Set(step.locks.map { $0.relation + "|" + $0.mode })
+        var result: [ObservedLock] = []
+        var elapsed = 0.0
+        let total = step.statements.compactMap(\.durationMs).reduce(0, +)
+        for statement in step.statements {
+            let duration = statement.durationMs ?? 0
+            for lock in statement.locks where !seen.contains(lock.relation + "|" + lock.mode) && tables.contains(lock.relation) {
+                result.append(ObservedLock(
+                    relation: lock.relation, relationKind: "table", mode: lock.mode, firstSeenMs: elapsed,
+                    lastSeenMs: elapsed + duration, granted: true, heldMs: wholeFile ? total - elapsed : duration))
+            }
+            elapsed += duration
+        }
+        return result
     }
 
     static func hasLockTimeout(scenario: Scenario, migration: Migration) -> Bool {
