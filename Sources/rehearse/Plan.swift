@@ -15,12 +15,9 @@ struct Plan: ParsableCommand {
         let terminal = Terminal(quiet: server.quiet)
         let options = server.rehearsalOptions
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
-            let scenario = try Scenario.load(self.scenario)
-            try MigrationDirectory.load(scenario.migrationsPath).validate()
-            let database = try Session.startServer(server, terminal: terminal)
+            let (_, database, runner) = try Session.prepare(
+                scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
-            let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)
-            Session.onInterrupt(token: options.interruption, server: database, terminal: terminal)
             let (plan, report) = try runner.plan()
             terminal.clearProgress()
             print("recorded version: \(plan.recorded?.display ?? "none")")

@@ -21,12 +21,9 @@ struct Run: ParsableCommand {
         let terminal = Terminal(quiet: server.quiet, summaryToStandardError: json)
         let options = server.rehearsalOptions
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
-            let scenario = try Scenario.load(self.scenario)
-            try MigrationDirectory.load(scenario.migrationsPath).validate()
-            let database = try Session.startServer(server, terminal: terminal)
+            let (scenario, database, runner) = try Session.prepare(
+                scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
-            let runner = RehearsalRunner(scenario: scenario, server: database, options: options, events: terminal.draw)
-            Session.onInterrupt(token: options.interruption, server: database, terminal: terminal)
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
             do {
                 let report = try runner.run()

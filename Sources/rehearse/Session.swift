@@ -37,6 +37,19 @@ enum Session {
         }
     }
 
+    /// What `run` and `plan` share: the scenario and its migrations checked before any
+    /// server starts, then the server, the runner and the interrupt handler.
+    static func prepare(
+        scenarioPath: String, options: ServerOptions, rehearsal: RehearsalOptions, terminal: Terminal
+    ) throws -> (scenario: Scenario, server: DatabaseServer, runner: RehearsalRunner) {
+        let scenario = try Scenario.load(scenarioPath)
+        try MigrationDirectory.load(scenario.migrationsPath).validate()
+        let database = try startServer(options, terminal: terminal)
+        let runner = RehearsalRunner(scenario: scenario, server: database, options: rehearsal, events: terminal.draw)
+        onInterrupt(token: rehearsal.interruption, server: database, terminal: terminal)
+        return (scenario, database, runner)
+    }
+
     static func startServer(_ options: ServerOptions, terminal: Terminal) throws -> DatabaseServer {
         if let url = options.resolvedURL {
             let server = ExternalServer(target: url)

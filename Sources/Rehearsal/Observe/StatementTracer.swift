@@ -33,19 +33,7 @@ enum StatementTracer {
     }
 
     static func statements(of body: String) -> [(text: String, line: Int)] {
-        var splitter = StatementSplitter()
-        var result: [(String, Int)] = []
-        var number = 0
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            for case .statement(let text, let start) in splitter.feed(line: ArraySlice(Array(line.utf8) + [0x0A]), number: number) {
-                result.append((String(decoding: text, as: UTF8.self), start))
-            }
-        }
-        if case .statement(let text, let start)? = splitter.finish() {
-            result.append((String(decoding: text, as: UTF8.self), start))
-        }
-        return result
+        StatementSplitter.statements(of: body)
     }
 
     /// Runs `body` statement by statement in a transaction on `connection`, then commits it

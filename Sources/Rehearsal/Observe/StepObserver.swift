@@ -46,6 +46,9 @@ public final class StepObserver: @unchecked Sendable {
         public var blockerDescriptions: [String] = []
     }
 
+    /// One cheap query per sample: pg_locks with names by oid lookups (no pg_stat_activity
+    /// scan), and `pg_blocking_pids` only for requests that wait. Waits outside this
+    /// database are left out by their database oid (transaction-id waits carry none).
     static func sampleQuery(serverVersion: Int) -> String {
         let waitStart = serverVersion >= 140000 ? "extract(epoch FROM l.waitstart)::float8" : "NULL::float8"
         return """
@@ -54,13 +57,13 @@ public final class StepObserver: @unchecked Sendable {
                    CASE WHEN l.granted THEN NULL ELSE pg_catalog.pg_blocking_pids(l.pid)::text END,
                    extract(epoch FROM clock_timestamp())::float8
             FROM pg_catalog.pg_locks l
-            JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid AND a.datname = current_database()
             LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
             LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE l.pid <> pg_catalog.pg_backend_pid()
+              AND (l.database = $2::oid OR l.database IS NULL)
               AND (NOT l.granted
-                   OR (l.pid = $1 AND l.locktype = 'relation'
-                       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')))
+                   OR (l.pid = $1 AND l.locktype = 'relation' AND l.relation >= 16384
+                       AND n.nspname NOT IN ('pg_toast', 'information_schema')))
             """
     }
 
@@ -88,9 +91,11 @@ public final class StepObserver: @unchecked Sendable {
     private func run(pid: Int32, connect: () throws -> Connection) {
         defer { finished.signal() }
         let connection: Connection
+        var databaseOid = "0"
         do {
             connection = try connect()
-            _ = try connection.execute("SET application_name = 'rehearse-observer'")
+            _ = try connection.execute("SET application_name = 'rehearse-observer'; SET search_path = ''")
+            databaseOid = try connection.scalar("SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()") ?? "0"
         } catch {
             failure.value = "\(error)"
             started.signal()
@@ -100,7 +105,7 @@ public final class StepObserver: @unchecked Sendable {
         started.signal()
         repeat {
             do {
-                let rows = try connection.query(query, [String(pid)]).rows
+                let rows = try connection.query(query, [String(pid), databaseOid]).rows
                 let newWaits = record(rows, migration: pid)
                 if !newWaits.isEmpty { describeBlockers(of: newWaits, on: connection) }
             } catch {

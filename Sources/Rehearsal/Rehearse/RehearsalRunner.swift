@@ -174,6 +174,7 @@ public final class RehearsalRunner {
         try session.query("SELECT pg_advisory_lock($1::bigint)", [String(lockKey)])
         defer { _ = try? session.query("SELECT pg_advisory_unlock($1::bigint)", [String(lockKey)]) }
 
+        let snapshotRows = try Self.tableRows(on: observer)
         let recorded = try table.read(on: session)
         report.startVersion = recorded?.version
         let plan = try MigrationPlan.make(directory: directory, recorded: recorded, table: table.name)
@@ -248,6 +249,7 @@ public final class RehearsalRunner {
         if let trace = traceDatabase.value {
             traceStatements(of: plan.pending, on: trace, report: &report)
         }
+        ScaleModel.annotate(&report, rows: snapshotRows, production: scenario.productionRows)
         for (index, migration) in plan.pending.enumerated() where index < fingerprintsBefore.count {
             let entry = report.migrations[index]
             guard entry.status != .notRun, let before = fingerprintsBefore[index] else { continue }
@@ -346,6 +348,30 @@ public final class RehearsalRunner {
             trackingTable: scenario.trackingTable, mode: scenario.mode,
             session: Dictionary(scenario.session.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
             stepTimeoutSeconds: scenario.stepTimeout, budgets: scenario.budgets)
+    }
+
+    /// Rows per table as the snapshot has them: planner statistics where the table was
+    /// analysed, an exact count where it never was.
+    static func tableRows(on connection: Connection) throws -> [String: Int64] {
+        let rows = try connection.query(
+            """
+            SELECT n.nspname || '.' || c.relname, c.reltuples::bigint
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg_toast%'
+            """
+        ).rows
+        var counts: [String: Int64] = [:]
+        for row in rows {
+            guard let name = row[0], let estimate = row[1].flatMap({ Int64($0) }) else { continue }
+            if estimate >= 0 {
+                counts[name] = estimate
+            } else {
+                let parts = name.split(separator: ".", maxSplits: 1).map { Identifier.quote(String($0)) }.joined(separator: ".")
+                counts[name] = try connection.scalar("SELECT count(*) FROM \(parts)").flatMap { Int64($0) }
+            }
+        }
+        return counts
     }
 
     static func timestamp() -> String {

@@ -18,8 +18,10 @@ public struct Scenario: Sendable {
     public var budgets: Budgets
     /// The application's traffic during the rehearsal; nil runs without traffic.
     public var traffic: TrafficSpec?
+    /// Production's row counts per table (`schema.table`), for duration estimates.
+    public var productionRows: [String: Int64] = [:]
 
-    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets", "traffic"]
+    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets", "traffic", "production_rows"]
     static let budgetKeys = ["step_duration", "down_slower_factor", "lock_hold", "traffic_blocked"]
 
     public static func load(_ path: String) throws -> Scenario {
@@ -106,9 +108,24 @@ public struct Scenario: Sendable {
             }
         }
         let traffic = try top["traffic"].map { try parseTraffic($0, reader: reader) }
+        var productionRows: [String: Int64] = [:]
+        if let node = top["production_rows"] {
+            guard case .mapping(let mapping) = node else {
+                throw ScenarioError(file: file, key: "production_rows", line: node.mark?.line, problem: "must be a mapping of table: row count")
+            }
+            for (keyNode, valueNode) in mapping {
+                let table = keyNode.string ?? ""
+                let qualified = table.contains(".") ? table : "public." + table
+                guard let count = valueNode.string.flatMap({ Int64($0.replacingOccurrences(of: "_", with: "")) }), count >= 0 else {
+                    throw ScenarioError(file: file, key: "production_rows.\(table)", line: valueNode.mark?.line, problem: "must be a whole number of rows")
+                }
+                productionRows[qualified] = count
+            }
+        }
         return Scenario(
             file: file, name: name, snapshotPath: snapshot, migrationsPath: migrations, trackingTable: table,
-            mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets, traffic: traffic)
+            mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets, traffic: traffic,
+            productionRows: productionRows)
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -24,6 +24,19 @@ enum MarkdownStepDetails {
                 out.append("| \(statement.line.map(String.init) ?? "—") | \(statement.command) | \(statement.rows.map(String.init) ?? "—") | \(statement.durationMs.map(Format.duration) ?? "—") | \(locks.isEmpty ? "—" : locks) | \(rewrote.isEmpty ? "—" : rewrote) |")
             }
         }
+        let scaled = migration.steps.compactMap { step in step.scale.map { (step, $0) } }
+        if !scaled.isEmpty {
+            out.append("")
+            out.append("**Scale**")
+            out.append("")
+            for (step, scale) in scaled {
+                var line = "- \(FindingRules.stepLabel(step)): \(Format.duration(step.durationMs)) on \(escape(scale.table)) (\(scale.rows) rows\(scale.rowsPerSecond.map { ", \(Int($0)) rows/s" } ?? ""))"
+                if let rows = scale.productionRows, let estimate = scale.estimatedProductionMs {
+                    line += "; with production's \(rows) rows about **\(Format.duration(estimate))**, assuming \(escape(scale.assumption ?? ""))"
+                }
+                out.append(line)
+            }
+        }
         let locks = migration.steps.flatMap { step in step.locks.map { (step, $0) } }
         if !locks.isEmpty {
             out.append("")

@@ -145,6 +145,8 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var longTransactions: [HeldTransaction] = []
     /// Traffic queries blocked by the migration during the step.
     public var blocked: [BlockedEvent] = []
+    /// How the step's time relates to the data it touched, and the production estimate.
+    public var scale: StepScale?
     /// Whether statements were attributed by a traced re-run, and why not when they were not.
     public var traced = false
     public var traceNote: String?
@@ -153,6 +155,18 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var trackingAfter: TrackingTable.State?
     /// Why nothing ran: no file, or a blank body.
     public var skipReason: String?
+}
+
+/// A step against the size of the data it worked on.
+public struct StepScale: Sendable, Codable, Equatable {
+    /// The largest existing table the step locked or changed, and its rows in the snapshot.
+    public var table: String
+    public var rows: Int64
+    public var rowsPerSecond: Double?
+    /// From the scenario's `production_rows`, when given.
+    public var productionRows: Int64?
+    public var estimatedProductionMs: Double?
+    public var assumption: String?
 }
 
 /// One statement of a step's file, in order; `line` is where it starts in the file.
@@ -267,6 +281,7 @@ extension StepReport {
         trafficAfter = try c.decodeIfPresent(StepTraffic.self, forKey: .trafficAfter)
         longTransactions = try c.value(.longTransactions, or: [])
         blocked = try c.value(.blocked, or: [])
+        scale = try c.decodeIfPresent(StepScale.self, forKey: .scale)
         traced = try c.value(.traced, or: false)
         traceNote = try c.decodeIfPresent(String.self, forKey: .traceNote)
         notices = try c.value(.notices, or: [])

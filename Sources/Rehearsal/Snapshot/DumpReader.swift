@@ -89,15 +89,7 @@ final class DumpReader {
                 }
                 throw SnapshotError.unterminated(path: path, line: startLine, what: "COPY data")
             }
-            guard let more = try source() else {
-                sourceDone = true
-                continue
-            }
-            if position > 0 {
-                chunk.removeFirst(position)
-                position = 0
-            }
-            chunk.append(contentsOf: more)
+            try refill()
         }
     }
 
@@ -153,16 +145,22 @@ final class DumpReader {
                 lineNumber += 1
                 return line
             }
-            guard let more = try source() else {
-                sourceDone = true
-                continue
-            }
-            if position > 0 {
-                chunk.removeFirst(position)
-                position = 0
-            }
-            chunk.append(contentsOf: more)
+            try refill()
         }
+    }
+
+    /// Appends the next decompressed piece to the buffer, dropping what was consumed; marks
+    /// the end of the source when there is none.
+    private func refill() throws {
+        guard let more = try source() else {
+            sourceDone = true
+            return
+        }
+        if position > 0 {
+            chunk.removeFirst(position)
+            position = 0
+        }
+        chunk.append(contentsOf: more)
     }
 
     static func isCopyFromStdin(_ sql: String) -> Bool {

@@ -167,6 +167,24 @@ struct StatementSplitter {
         return .statement(text: buffer, line: startLine)
     }
 
+    /// Splits a whole text (a migration file) into its statements with their start lines;
+    /// a last statement without a semicolon counts. Meta-commands are left out.
+    static func statements(of text: String) -> [(text: String, line: Int)] {
+        var splitter = StatementSplitter()
+        var result: [(String, Int)] = []
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            for case .statement(let bytes, let start) in splitter.feed(line: ArraySlice(Array(line.utf8) + [0x0A]), number: number) {
+                result.append((String(decoding: bytes, as: UTF8.self), start))
+            }
+        }
+        if case .statement(let bytes, let start)? = splitter.finish() {
+            result.append((String(decoding: bytes, as: UTF8.self), start))
+        }
+        return result
+    }
+
     private mutating func remember(_ byte: UInt8) {
         beforeLastSignificant = lastSignificant
         lastSignificant = byte
