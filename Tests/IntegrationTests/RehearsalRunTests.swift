@@ -178,3 +178,26 @@ final class RehearsalRunTests: XCTestCase {
         XCTAssertEqual(try ScratchDatabases(server: external).list().filter { $0.name.hasPrefix(ScratchDatabases.scratchPrefix) }.count, 0, "the scratch database was dropped")
     }
 }
+
+final class LargeMigrationTests: XCTestCase {
+    func testFiftyMegabyteFileRunsWholeAndHitsMigratesLimitInMultiStatementMode() throws {
+        // A data-seeding migration: 50 MB, one statement per ~5 MB piece in multi-statement mode.
+        let value = String(repeating: "x", count: 5 << 20)
+        var body = ""
+        for _ in 0..<10 { body += "INSERT INTO blobs VALUES ('\(value)');\n" }
+        var migrations = Fixture.baseMigrations
+        migrations["2_blobs.up.sql"] = "CREATE TABLE blobs (b text);\n" + body
+        migrations["2_blobs.down.sql"] = "DROP TABLE blobs;"
+        let whole = try Fixture(test: self, migrations: migrations).run()
+        XCTAssertEqual(whole.migrations.first?.steps.first?.status, .ok)
+        XCTAssertEqual(whole.migrations.first?.steps.first?.statements.count, 11)
+
+        migrations["2_blobs.up.sql"] = "CREATE TABLE blobs (b text);\nINSERT INTO blobs VALUES ('\(String(repeating: "y", count: 11 << 20))');\n"
+        let pieces = try Fixture(test: self, migrations: migrations, extra: "mode: multi-statement").run()
+        let step = try XCTUnwrap(pieces.migrations.first?.steps.first)
+        XCTAssertEqual(step.status, .failed)
+        XCTAssertEqual(step.error?.line, 2, "the piece that is too large starts on line 2")
+        XCTAssertTrue(step.error?.message.contains("x-multi-statement-max-size") == true, step.error?.message ?? "")
+        XCTAssertEqual(step.trackingAfter, .init(version: 2, dirty: true), "migrate fails here and leaves the version dirty")
+    }
+}

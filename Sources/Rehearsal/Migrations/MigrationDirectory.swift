@@ -88,12 +88,10 @@ public struct MigrationDirectory: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MigrationDirectoryError.unreadable(file: path, reason: "permission denied or vanished")
         }
+        if let text = String(data: data, encoding: .utf8) { return text }
         let bytes = [UInt8](data)
-        if let offset = firstInvalidUTF8(bytes) {
-            throw MigrationDirectoryError.notUTF8(file: path, byteOffset: offset)
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text
+        let offset = firstInvalidUTF8(bytes) ?? 0
+        throw MigrationDirectoryError.notUTF8(file: path, byteOffset: offset)
     }
 
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {

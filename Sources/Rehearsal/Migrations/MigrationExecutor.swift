@@ -37,7 +37,8 @@ public struct MigrationExecutor: Sendable {
         for piece in Self.multiStatementPieces(file.body) {
             defer { linesBefore += piece.utf8.filter { $0 == 0x0A }.count }
             if piece.utf8.count > multiStatementMaxSize {
-                let line = linesBefore + 1
+                // The piece's statement starts after the newlines that follow the previous `;`.
+                let line = linesBefore + 1 + piece.utf8.prefix { $0 == 0x0A || $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }.filter { $0 == 0x0A }.count
                 outcome.error = PostgresError(
                     kind: .server, message: MigrationRunError.multiStatementTooLarge(
                         file: file.path, line: line, bytes: piece.utf8.count, limit: multiStatementMaxSize).description)

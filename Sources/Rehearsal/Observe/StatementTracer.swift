@@ -18,7 +18,8 @@ enum StatementTracer {
     /// Why a body cannot be traced, or nil when it can.
     static func reasonNotTraceable(_ body: String) -> String? {
         for statement in statements(of: body) {
-            let upper = SQLText.strippingComments(statement.text).uppercased()
+            // How a statement begins decides; a data literal megabytes long does not.
+            let upper = SQLText.strippingComments(String(statement.text.prefix(4096))).uppercased()
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if upper.range(of: #"\bCONCURRENTLY\b"#, options: .regularExpression) != nil {
                 return "it uses CONCURRENTLY, which cannot run inside a transaction"

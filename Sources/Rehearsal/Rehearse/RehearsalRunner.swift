@@ -10,6 +10,8 @@ public final class RehearsalRunner {
     private let events: (RehearsalEvent) -> Void
     private let scratch = LockedBox<String?>(nil)
     private let traceDatabase = LockedBox<String?>(nil)
+    /// Embedded server: the template the trace clone is made from after the faithful run.
+    private var traceTemplate: String?
     /// The scratch database while it exists; a signal handler may read it from another thread.
     public var scratchDatabase: String? { scratch.value }
     private let clock = ContinuousClock()
@@ -52,10 +54,8 @@ public final class RehearsalRunner {
             try databases.create(scratch, template: template, purpose: "scratch database of scenario \(scenario.name)")
             self.scratch.value = scratch
             report.snapshot.cloneMs = (clock.now - started).milliseconds
-            if executing && options.traceStatements {
-                try databases.create(scratch + "_t", template: template, purpose: "statement trace clone of scenario \(scenario.name)")
-                traceDatabase.value = scratch + "_t"
-            }
+            // The trace clone is made after the faithful run, so its copying cannot slow the steps.
+            traceTemplate = executing && options.traceStatements ? template : nil
         } else {
             try databases.create(scratch, purpose: "scratch database of scenario \(scenario.name)")
             self.scratch.value = scratch
@@ -69,6 +69,8 @@ public final class RehearsalRunner {
                 // Cloned before any session opens on the scratch database (a template must be idle).
                 try databases.create(scratch + "_t", template: scratch, purpose: "statement trace clone of scenario \(scenario.name)")
                 traceDatabase.value = scratch + "_t"
+                // Let the copy reach the disk now rather than during the measured steps.
+                sync()
             }
         }
         do {
@@ -245,6 +247,11 @@ public final class RehearsalRunner {
             report.migrations.append(entry)
             fingerprintsBefore.append(before)
             fingerprintsAfterUp.append(afterUp)
+        }
+        if traceDatabase.value == nil, let template = traceTemplate, !options.interruption.isInterrupted {
+            try ScratchDatabases(server: server).create(
+                database + "_t", template: template, purpose: "statement trace clone of scenario \(scenario.name)")
+            traceDatabase.value = database + "_t"
         }
         if let trace = traceDatabase.value {
             traceStatements(of: plan.pending, on: trace, report: &report)

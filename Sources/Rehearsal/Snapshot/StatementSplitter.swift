@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits SQL text into statements the way psql does: a `;` ends a statement only outside
 /// quotes ('…', E'…', "…"), dollar-quoted bodies ($$…$$, $tag$…$tag$) and comments
 /// (`--`, nested `/* */`). Fed one line at a time so a multi-gigabyte dump streams through;
@@ -109,6 +111,13 @@ struct StatementSplitter {
                 remember(byte)
                 index += 1
             case .singleQuote(let escapes):
+                // Long literals (data migrations) are skipped in one jump, not byte by byte.
+                let quote = Self.next(UInt8(ascii: "'"), in: line, from: index) ?? end
+                let jump = escapes ? min(quote, Self.next(UInt8(ascii: "\\"), in: line, from: index) ?? end) : quote
+                if jump > index {
+                    index = jump
+                    continue
+                }
                 if escapes, byte == UInt8(ascii: "\\") {
                     index += 2
                     continue
@@ -123,12 +132,22 @@ struct StatementSplitter {
                 }
                 index += 1
             case .doubleQuote:
+                let jump = Self.next(UInt8(ascii: "\""), in: line, from: index) ?? end
+                if jump > index {
+                    index = jump
+                    continue
+                }
                 if byte == UInt8(ascii: "\"") {
                     state = .normal
                     remember(byte)
                 }
                 index += 1
             case .dollar(let tag):
+                let jump = Self.next(UInt8(ascii: "$"), in: line, from: index) ?? end
+                if jump > index {
+                    index = jump
+                    continue
+                }
                 if byte == UInt8(ascii: "$"), line[index...].starts(with: tag) {
                     state = .normal
                     index += tag.count
@@ -193,6 +212,15 @@ struct StatementSplitter {
     static func isIdentifierByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte >= 0x80
+    }
+
+    /// The index of the next `byte` at or after `start` (memchr: fast even in debug builds).
+    static func next(_ byte: UInt8, in line: ArraySlice<UInt8>, from start: Int) -> Int? {
+        guard start < line.endIndex else { return nil }
+        return line[start...].withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base, Int32(byte), buffer.count) else { return nil }
+            return start + (UnsafeRawPointer(found) - UnsafeRawPointer(base))
+        }
     }
 
     /// `$tag$` or `$$` starting at `index`, including both dollar signs.
