@@ -131,6 +131,47 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(servers, [], "no server process of this home is left")
     }
 
+    func testTwoRunsOnOneEmbeddedDataDirectoryBothComplete() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add.up.sql"] = "ALTER TABLE items ADD COLUMN extra int;"
+        migrations["2_add.down.sql"] = "ALTER TABLE items DROP COLUMN extra;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        let outcomes = LockedBox<[Int32]>([])
+        let group = DispatchGroup()
+        let scenario = fixture.scenarioPath
+        let binary = try binary()
+        let home = Self.home
+        for _ in 0..<2 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["run", scenario, "--quiet", "--out", NSTemporaryDirectory() + "rehearse-twin-\(UUID().uuidString)"]
+                var env = ProcessInfo.processInfo.environment
+                env["REHEARSE_HOME"] = home
+                process.environment = env
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try? process.run()
+                process.waitUntilExit()
+                outcomes.withValue { $0.append(process.terminationStatus) }
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(outcomes.value, [0, 0], "the second waits for the first, then runs")
+    }
+
+    func testURLWhoseDatabaseDoesNotExistExitsTwoWithAHint() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        let embedded = try TestServer.shared()
+        let target = embedded.connectionTarget.replacingOccurrences(of: "dbname=postgres", with: "dbname=no_such_database")
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--database-url", target])
+        XCTAssertEqual(outcome.status, 2, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("no_such_database") && outcome.stderr.contains("does not exist"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("rehearse creates its own scratch database"), outcome.stderr)
+    }
+
     func testWrongDatabaseURLExitsTwoWithoutThePassword() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         let outcome = try rehearse(["run", fixture.scenarioPath, "--database-url", "postgresql://bob:s3cret@/x?host=/nonexistent-dir"])

@@ -88,9 +88,12 @@ final class ServerDeathTests: XCTestCase {
         let fixture = try Fixture(test: self, migrations: migrations)
 
         let cluster = try EmbeddedCluster(home: home)
-        let pid = try XCTUnwrap(cluster.postmasterPID)
+        let killed = LockedBox<Int32>(0)
         let runner = RehearsalRunner(scenario: try fixture.scenario(), server: cluster) { event in
             if case .stepStarted(2, _, .up, 1) = event {
+                // The postmaster of this moment: restoring the snapshot restarted the server.
+                let pid = cluster.postmasterPID ?? 0
+                killed.value = pid
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { kill(pid, SIGKILL) }
             }
         }
@@ -102,6 +105,8 @@ final class ServerDeathTests: XCTestCase {
             XCTAssertEqual(aborted.partial.startVersion, 1)
         }
         cluster.shutdown()
+        let pid = killed.value
+        XCTAssertGreaterThan(pid, 0)
         for _ in 0..<250 where kill(pid, 0) == 0 { usleep(20_000) }
         // No backend of the dead server survives it.
         let survivors = orphanBackends(of: home)

@@ -128,3 +128,63 @@ final class ParallelRestoreTests: XCTestCase {
         XCTAssertEqual(plan.rest.map(\.line), [4])
     }
 }
+
+final class BadSnapshotTests: XCTestCase {
+    private func restore(_ path: String) throws {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let restorer = SnapshotRestorer(snapshot: try Snapshot.open(path), createMissingRoles: true, serverMajorVersion: 15)
+        _ = try restorer.restore(into: try server.connect(database: database))
+    }
+
+    func testCorruptZstdFrameNamesTheOffset() throws {
+        let fixture = try Fixture(test: self, migrations: [:])
+        let path = fixture.directory + "/snapshot.sql.zst"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for index in stride(from: 20, to: bytes.count - 8, by: 7) { bytes[index] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try restore(path)) { error in
+            switch error as? SnapshotError {
+            case .corrupt(_, let offset, _)?: XCTAssertLessThanOrEqual(offset, UInt64(bytes.count))
+            case .notADump?, .truncated?: break  // a flipped header byte can read as either
+            default: XCTFail("\(error)")
+            }
+        }
+    }
+
+    func testEmptyFileAndDirectoryAreRefused() throws {
+        let directory = try TestServer.temporaryDirectory(for: self)
+        FileManager.default.createFile(atPath: directory + "/empty.sql.zst", contents: Data())
+        XCTAssertThrowsError(try Snapshot.open(directory + "/empty.sql.zst")) { error in
+            guard case .empty? = error as? SnapshotError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Snapshot.open(directory)) { error in
+            guard case .unreadable(_, let reason)? = error as? SnapshotError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("directory"), reason)
+        }
+    }
+
+    func testZstdOfSomethingThatIsNotADumpIsRefused() throws {
+        let directory = try TestServer.temporaryDirectory(for: self)
+        try TestServer.write("just some text\nthat is not a pg_dump\n", to: directory + "/notes.txt")
+        XCTAssertEqual(try Fixture.shell("/usr/bin/zstd", ["-q", directory + "/notes.txt", "-o", directory + "/notes.sql.zst"]), 0)
+        XCTAssertThrowsError(try restore(directory + "/notes.sql.zst")) { error in
+            guard case .notADump? = error as? SnapshotError else { return XCTFail("\(error)") }
+        }
+    }
+}
+
+final class TrackingTableShapeTests: XCTestCase {
+    func testTrackingTableOfTheWrongShapeIsRefused() throws {
+        let dump = Fixture.dump
+            .replacingOccurrences(of: "CREATE TABLE public._schema_migrations (version bigint NOT NULL, dirty boolean NOT NULL);",
+                                  with: "CREATE TABLE public._schema_migrations (id bigint NOT NULL, applied_at text);")
+            .replacingOccurrences(of: "COPY public._schema_migrations (version, dirty) FROM stdin;", with: "COPY public._schema_migrations (id, applied_at) FROM stdin;")
+            .replacingOccurrences(of: "ADD CONSTRAINT _schema_migrations_pkey PRIMARY KEY (version);", with: "ADD CONSTRAINT _schema_migrations_pkey PRIMARY KEY (id);")
+        let fixture = try Fixture(test: self, dump: dump, migrations: Fixture.baseMigrations)
+        XCTAssertThrowsError(try fixture.run()) { error in
+            guard case .trackingTableShape(let table, let found)? = error as? MigrationRunError else { return XCTFail("\(error)") }
+            XCTAssertEqual(table, "_schema_migrations")
+            XCTAssertTrue(found.contains("applied_at"), found)
+        }
+    }
+}

@@ -22,12 +22,12 @@ final class ScaleModelTests: XCTestCase {
     }
 
     func testWithoutProductionRowsThereIsNoEstimate() throws {
-        let scale = try XCTUnwrap(ScaleModel.scale(of: step(durationMs: 10, locks: [("public.t", "ShareLock")]), rows: ["public.t": 5], production: [:]))
+        let scale = try XCTUnwrap(ScaleModel.scale(of: step(durationMs: 12, locks: [("public.t", "ShareLock")]), rows: ["public.t": 5], production: [:]))
         XCTAssertNil(scale.estimatedProductionMs)
     }
 
     func testStepOnNewTablesOnlyHasNoScale() {
-        XCTAssertNil(ScaleModel.scale(of: step(durationMs: 10, locks: [("public.created_now", "AccessExclusiveLock")]), rows: ["public.t": 5], production: [:]))
+        XCTAssertNil(ScaleModel.scale(of: step(durationMs: 12, locks: [("public.created_now", "AccessExclusiveLock")]), rows: ["public.t": 5], production: [:]))
     }
 
     func testScenarioReadsProductionRowsQualifyingBareNames() throws {

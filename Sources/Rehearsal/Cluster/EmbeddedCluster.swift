@@ -149,10 +149,37 @@ public final class EmbeddedCluster: DatabaseServer {
         return commandLine.contains("postgres")
     }
 
-    private func start() throws {
-        let socket = try makeSocketDirectory()
-        socketDirectory = socket
-        let options = [
+    /// Settings for bulk loading a snapshot into a template: no durability and minimal WAL
+    /// (COPY into a table truncated in the same transaction, and new indexes, write no WAL).
+    /// Wrong for measuring, so `restart(loading: false)` puts production-like settings back
+    /// before any migration runs.
+    static let loadingOptions = [
+        "-c wal_level=minimal", "-c max_wal_senders=0", "-c fsync=off", "-c full_page_writes=off",
+        "-c synchronous_commit=off", "-c autovacuum=off", "-c max_wal_size=8GB",
+    ]
+
+    /// True while the server runs with `loadingOptions`.
+    public private(set) var isLoading = false
+
+    /// Restarts the server with or without the loading settings; every open session ends.
+    public func restart(loading: Bool) throws {
+        let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120", "-s", "stop"], directory: baseDirectory).run()
+        guard stop.status == 0 else {
+            throw ClusterError.commandFailed(command: "pg_ctl stop", output: stop.combined, logFile: logFile)
+        }
+        running = false
+        try start(loading: loading)
+    }
+
+    private func start(loading: Bool = false) throws {
+        let socket: String
+        if let existing = socketDirectory {
+            socket = existing
+        } else {
+            socket = try makeSocketDirectory()
+            socketDirectory = socket
+        }
+        let options = ([
             "-c listen_addresses=''",
             "-c unix_socket_directories='\(socket)'",
             "-c unix_socket_permissions=0700",
@@ -161,7 +188,7 @@ public final class EmbeddedCluster: DatabaseServer {
             "-c shared_buffers=256MB",
             "-c max_wal_size=2GB",
             "-c logging_collector=off",
-        ].joined(separator: " ")
+        ] + (loading ? Self.loadingOptions : [])).joined(separator: " ")
         let output = try account.command(
             binaries.path("pg_ctl"),
             ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s", "-o", options, "start"],
@@ -173,6 +200,7 @@ public final class EmbeddedCluster: DatabaseServer {
             throw ClusterError.commandFailed(command: "pg_ctl start", output: [output.combined, tail].filter { !$0.isEmpty }.joined(separator: "\n"), logFile: logFile)
         }
         running = true
+        isLoading = loading
     }
 
     private func makeSocketDirectory() throws -> String {

@@ -117,6 +117,11 @@ public final class RehearsalRunner {
     // MARK: - Restore
 
     private func restore(_ snapshot: Snapshot, into database: String) throws -> RestoreSummary {
+        // The embedded server is ours: load with durability off and minimal WAL, then put
+        // production-like settings back before anything is measured.
+        let cluster = server as? EmbeddedCluster
+        if let cluster { try cluster.restart(loading: true) }
+        defer { if let cluster, cluster.isLoading { try? cluster.restart(loading: false) } }
         let connection = try server.connect(database: database)
         var restorer = SnapshotRestorer(
             snapshot: snapshot, createMissingRoles: server.isEmbedded,
@@ -124,28 +129,23 @@ public final class RehearsalRunner {
         let target = server.connectionTarget
         restorer.workers = options.restoreWorkers
         restorer.connect = { try Connection(target, database: database, applicationName: "rehearse-restore") }
+        restorer.skipWAL = cluster != nil
         let interruption = options.interruption
         restorer.shouldStop = { interruption.isInterrupted }
         interruption.watch(connection.makeCancelHandle())
         defer { interruption.watch(nil) }
-        // The embedded server is ours: load with durability off, then put it back.
-        let admin = server.isEmbedded ? try server.connect(database: nil) : nil
-        if let admin { try LoadingSettings.enable(on: admin) }
-        var summary: RestoreSummary
-        do {
-            summary = try restorer.restore(into: connection) { events(.restoring($0)) }
-        } catch {
-            if let admin { try? LoadingSettings.disable(on: admin) }
-            throw error
-        }
+        var summary = try restorer.restore(into: connection) { events(.restoring($0)) }
         summary.workers = options.restoreWorkers
-        if let admin {
+        if let cluster {
             // Production has statistics and hint bits; a template should too.
             let clock = ContinuousClock()
             let started = clock.now
             try connection.execute("VACUUM ANALYZE")
-            summary.analyzeMs = (clock.now - started).milliseconds
-            try LoadingSettings.disable(on: admin)
+            try connection.execute("CHECKPOINT")
+            try cluster.restart(loading: false)
+            // The load ran with fsync off: put the template on disk before trusting it.
+            sync()
+            summary.finishMs = (clock.now - started).milliseconds
         }
         try interruption.check()
         events(.restored(summary))

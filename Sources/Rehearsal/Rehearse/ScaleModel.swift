@@ -16,7 +16,11 @@ enum ScaleModel {
         }
     }
 
+    /// Below this a step's time is fixed overhead (catalog work, commit), not data work.
+    static let minimumMs = 10.0
+
     static func scale(of step: StepReport, rows: [String: Int64], production: [String: Int64]) -> StepScale? {
+        guard step.durationMs >= minimumMs else { return nil }
         let touched = Set(step.locks.map(\.relation) + step.statements.flatMap { $0.locks.map(\.relation) })
         guard let table = touched.filter({ rows[$0] != nil }).max(by: { rows[$0]! < rows[$1]! }), let count = rows[table], count > 0 else {
             return nil

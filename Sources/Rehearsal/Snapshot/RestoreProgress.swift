@@ -19,8 +19,14 @@ public struct RestoreSummary: Sendable, Codable, Equatable {
     public var skippedStatements: [String]
     public var dumpedFromVersion: String?
     public var pgDumpVersion: String?
+    /// Where a parallel restore spent its time: the data, the indexes (with primary keys and
+    /// unique constraints), the foreign keys.
+    public var dataMs: Double?
+    public var indexesMs: Double?
+    public var foreignKeysMs: Double?
     /// Sessions that loaded data in parallel with the reader.
     public var workers: Int?
-    /// VACUUM ANALYZE after the restore (templates only), timed apart from the restore.
-    public var analyzeMs: Double?
+    /// Making the template ready after the load (templates only), timed apart from it:
+    /// VACUUM ANALYZE, the switch back to production-like settings, and the flush to disk.
+    public var finishMs: Double?
 }

@@ -1,11 +1,10 @@
 import Foundation
 
-/// Extra sessions that load tables and build indexes at the same time as pg_restore -j
-/// does. Each worker owns its connection on its own thread; jobs are COPY blocks (streamed
-/// through a `ChunkChannel`) or groups of post-data statements for one table.
+/// Extra sessions that build a dump's post-data section (indexes, constraints) for several
+/// tables at once, as pg_restore -j does. Each worker owns its connection on its own
+/// thread; a job is the group of post-data statements of one table.
 final class RestoreWorkers: @unchecked Sendable {
     enum Job {
-        case copy(sql: String, line: Int, channel: ChunkChannel)
         case statements([(sql: String, line: Int)])
     }
 
@@ -14,7 +13,6 @@ final class RestoreWorkers: @unchecked Sendable {
     private var busy = 0
     private var closing = false
     private var failure: SnapshotError?
-    private var rows: Int64 = 0
     private let group = DispatchGroup()
     private let path: String
     let count: Int
@@ -28,7 +26,8 @@ final class RestoreWorkers: @unchecked Sendable {
         self.path = path
         for _ in 0..<count {
             let connection = try connect()
-            try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB'")
+            // Foreign-key validation is a join over whole tables: give it memory to hash in.
+            try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'")
             let box = UncheckedConnection(connection)
             group.enter()
             Thread { [self] in
@@ -55,14 +54,11 @@ final class RestoreWorkers: @unchecked Sendable {
     }
 
     /// Waits for every queued job; throws the first failure.
-    func drain() throws -> Int64 {
+    func drain() throws {
         condition.lock()
         defer { condition.unlock() }
         while (busy > 0 || !queue.isEmpty) && failure == nil { condition.wait() }
         if let failure { throw failure }
-        let copied = rows
-        rows = 0
-        return copied
     }
 
     func close() {
@@ -93,25 +89,12 @@ final class RestoreWorkers: @unchecked Sendable {
             let settings = sessionStatements
             condition.unlock()
 
-            var copied: Int64 = 0
             var error: SnapshotError?
             if settings != applied {
                 for statement in settings { _ = connection.runScript(statement) }
                 applied = settings
             }
             switch job {
-            case .copy(let sql, let line, let channel):
-                do {
-                    copied = try connection.copyIn(sql) { writer in
-                        while let chunk = channel.take() { try writer.write(chunk) }
-                        if channel.wasFailed { throw CancellationError() }
-                    }
-                } catch let failure as PostgresError {
-                    error = .statementFailed(path: path, line: line, error: failure)
-                } catch {
-                    // The reader gave up; its own error is reported.
-                }
-                if error != nil { channel.fail() }
             case .statements(let statements):
                 for statement in statements {
                     if let failure = connection.runScript(statement.sql).error {
@@ -123,7 +106,6 @@ final class RestoreWorkers: @unchecked Sendable {
 
             condition.lock()
             busy -= 1
-            rows += copied
             if let error, failure == nil { failure = error }
             condition.broadcast()
             condition.unlock()

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Restores a plain `pg_dump` into an empty database. Statements run one by one with the
-/// simple-query protocol on the main session; with `workers` > 0, COPY blocks stream to
-/// worker sessions so several tables load at once, and the post-data section (indexes,
+/// simple-query protocol on the main session; with `workers` > 0, `DataLoaders` load the
+/// COPY blocks on several sessions at once, and the post-data section (indexes,
 /// constraints) is built in parallel across tables after the data, as pg_restore -j does.
 /// Stops at the first failing statement (naming its dump line), except that ownership and
 /// grants to roles missing on the target never abort a restore.
@@ -15,6 +15,9 @@ public struct SnapshotRestorer {
     public var workers: Int = 0
     /// Opens another session on the target database (needed when `workers` > 0).
     public var connect: (@Sendable () throws -> Connection)?
+    /// Truncate each table in the transaction that loads it, so a server with
+    /// wal_level=minimal writes no WAL for the data (embedded server, loading settings).
+    public var skipWAL = false
     /// Polled while reading; returning true stops the restore.
     public var shouldStop: () -> Bool = { false }
 
@@ -52,12 +55,26 @@ public struct SnapshotRestorer {
                 uncompressedBytes: uncompressed, rowsCopied: summary.rowsCopied,
                 elapsedSeconds: now.timeIntervalSince(started)))
         }
+        var loaders: DataLoaders?
+        let stopping = LockedBox(false)
+        let stopFlag: @Sendable () -> Bool = { stopping.value }
+        func loadingProgress(_ loaders: DataLoaders) {
+            stopping.value = shouldStop()
+            progress(RestoreProgress(
+                compressedBytesRead: loaders.progressOffset, totalBytes: snapshot.bytes,
+                uncompressedBytes: loaders.uncompressedBytes, rowsCopied: summary.rowsCopied + loaders.rowsCopied,
+                elapsedSeconds: Date().timeIntervalSince(started)))
+        }
         var checkedVersion = false
         var sessionStatements: [String] = []
         var postData: [PostDataPlan.Statement] = []
         var sawData = false
-        while let item = try reader.next() {
-            if shouldStop() { throw RehearsalInterrupted(partial: nil) }
+        reading: while let item = try reader.next() {
+            if shouldStop() {
+                stopping.value = true
+                _ = try? loaders?.finish()
+                throw RehearsalInterrupted(partial: nil)
+            }
             if !checkedVersion {
                 checkedVersion = true
                 if let major = reader.header.pgDumpMajor, major > serverMajorVersion {
@@ -77,20 +94,11 @@ public struct SnapshotRestorer {
                 }
             case .copy(let sql, let line):
                 sawData = true
-                if let pool {
-                    let channel = ChunkChannel()
-                    try pool.submit(.copy(sql: sql, line: line, channel: channel))
-                    do {
-                        try reader.copyData(startLine: line) { batch in
-                            if shouldStop() { throw RehearsalInterrupted(partial: nil) }
-                            guard channel.put(batch) else { throw pool.firstFailure ?? SnapshotError.unterminated(path: snapshot.path, line: line, what: "COPY data") }
-                            report()
-                        }
-                        channel.finish()
-                    } catch {
-                        channel.fail()
-                        throw error
-                    }
+                if pool != nil {
+                    // From here the loaders read the snapshot themselves, and the first of
+                    // them keeps the statements that follow the data; this pass is done.
+                    loaders = DataLoaders(count: workers, path: snapshot.path, skipWAL: skipWAL, shouldStop: stopFlag, connect: connect!)
+                    break reading
                 } else {
                     do {
                         summary.rowsCopied += try connection.copyIn(sql) { writer in
@@ -108,17 +116,40 @@ public struct SnapshotRestorer {
             summary.statements += 1
             report()
         }
+        if let loaders {
+            while !loaders.isDone {
+                loadingProgress(loaders)
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            do {
+                summary.rowsCopied += try loaders.finish()
+                summary.dataMs = Date().timeIntervalSince(started) * 1000
+            } catch where shouldStop() {
+                throw RehearsalInterrupted(partial: nil)
+            }
+            for (sql, line) in loaders.statementsAfterData {
+                if !postData.isEmpty || PostDataPlan.isPostData(sql) {
+                    postData.append((sql, line))
+                } else {
+                    try run(sql, line: line, on: connection, summary: &summary)
+                }
+                summary.statements += 1
+            }
+        }
         if let pool {
-            summary.rowsCopied += try pool.drain()
             let plan = PostDataPlan(postData)
-            for groups in [plan.indexGroups, plan.foreignKeyGroups] {
+            var phaseStart = Date()
+            for (phase, groups) in [plan.indexGroups, plan.foreignKeyGroups].enumerated() {
                 for group in groups { try pool.submit(.statements(group)) }
-                _ = try pool.drain()
+                try pool.drain()
+                let elapsed = Date().timeIntervalSince(phaseStart) * 1000
+                if phase == 0 { summary.indexesMs = elapsed } else { summary.foreignKeysMs = elapsed }
+                phaseStart = Date()
             }
             for statement in plan.rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
         }
         report(force: true)
-        summary.uncompressedBytes = uncompressed
+        summary.uncompressedBytes = max(uncompressed, loaders?.uncompressedBytes ?? 0)
         summary.durationMs = Date().timeIntervalSince(started) * 1000
         summary.dumpedFromVersion = reader.header.serverVersion
         summary.pgDumpVersion = reader.header.pgDumpVersion

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Loads a plain dump's COPY blocks on several sessions at once. A plain dump is one
+/// sequential stream, so each loader reads the whole snapshot itself — decompressing is
+/// cheap next to loading — and claims the next unclaimed COPY block whenever it reaches
+/// one, skipping the blocks other loaders took. Big tables thus load side by side, as with
+/// pg_restore -j on a custom-format dump, and memory stays bounded.
+final class DataLoaders: @unchecked Sendable {
+    private let claims = LockedBox<Set<Int>>([])
+    private let after = LockedBox<[(sql: String, line: Int)]>([])
+    private let failure = LockedBox<Error?>(nil)
+    private let rows = LockedBox<Int64>(0)
+    private let uncompressed = LockedBox<UInt64>(0)
+    private let offsets: LockedBox<[UInt64]>
+    private let group = DispatchGroup()
+    private let path: String
+    private let skipWAL: Bool
+
+    /// Starts `count` loaders; each opens its own reader and session.
+    init(count: Int, path: String, skipWAL: Bool, shouldStop: @escaping @Sendable () -> Bool, connect: @escaping @Sendable () throws -> Connection) {
+        self.path = path
+        self.skipWAL = skipWAL
+        offsets = LockedBox([UInt64](repeating: 0, count: count))
+        for index in 0..<count {
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                do {
+                    try load(index: index, shouldStop: shouldStop, connect: connect)
+                } catch {
+                    failure.withValue { if $0 == nil { $0 = error } }
+                }
+            }.start()
+        }
+    }
+
+    /// Compressed bytes the slowest loader has read, for progress.
+    var progressOffset: UInt64 { offsets.value.min() ?? 0 }
+    var rowsCopied: Int64 { rows.value }
+    /// Uncompressed bytes of the whole dump, as the first loader read them.
+    var uncompressedBytes: UInt64 { uncompressed.value }
+    /// The statements after the first COPY (sequence values, the post-data section), as the
+    /// first loader read them, so no other pass over the snapshot is needed.
+    var statementsAfterData: [(sql: String, line: Int)] { after.value }
+    var isDone: Bool { group.wait(timeout: .now()) == .success }
+
+    /// Waits for every loader; throws the first failure.
+    func finish() throws -> Int64 {
+        group.wait()
+        if let error = failure.value { throw error }
+        return rows.value
+    }
+
+    /// `COPY t (…) FROM stdin;` → `COPY t (…) FROM stdin WITH (FREEZE);`
+    static func frozen(_ sql: String) -> String {
+        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.uppercased().hasSuffix("FROM STDIN;") else { return sql }
+        return String(trimmed.dropLast()) + " WITH (FREEZE);"
+    }
+
+    private func load(index: Int, shouldStop: () -> Bool, connect: () throws -> Connection) throws {
+        let connection = try connect()
+        try connection.execute("SET synchronous_commit = off")
+        let decompressor = try DecompressingReader(path: path)
+        let reader = DumpReader(path: path) { [self] in
+            let piece = try decompressor.next()
+            if index == 0, let piece { uncompressed.withValue { $0 += UInt64(piece.count) } }
+            return piece
+        }
+        var block = 0
+        while let item = try reader.next() {
+            if failure.value != nil || shouldStop() { return }
+            switch item {
+            case .statement(let sql, let line):
+                // The dump's session settings (search_path '', encodings) apply to COPY too.
+                if SnapshotRestorer.isSessionSetting(sql) { _ = connection.runScript(sql) }
+                if index == 0, block > 0 { after.withValue { $0.append((sql, line)) } }
+            case .copy(let sql, let line):
+                defer { block += 1 }
+                let mine = claims.withValue { $0.insert(block).inserted }
+                guard mine else {
+                    try reader.copyData(startLine: line) { _ in }
+                    continue
+                }
+                let table = sql.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init)
+                let wrap = skipWAL && table != nil
+                if wrap { try connection.execute("BEGIN; TRUNCATE ONLY \(table!)") }
+                do {
+                    // Truncated in this transaction, the rows can be loaded frozen: no hint-bit
+                    // rewrite of every page by the index builds and key checks that follow.
+                    let copy = wrap ? Self.frozen(sql) : sql
+                    let copied = try connection.copyIn(copy) { writer in
+                        try reader.copyData(startLine: line) { batch in
+                            if shouldStop() || failure.value != nil { throw CancellationError() }
+                            try writer.write(batch)
+                            offsets.withValue { $0[index] = decompressor.compressedOffset }
+                        }
+                    }
+                    if wrap { try connection.execute("COMMIT") }
+                    rows.withValue { $0 += copied }
+                } catch let error as PostgresError {
+                    if wrap { _ = connection.runScript("ROLLBACK") }
+                    throw SnapshotError.statementFailed(path: path, line: line, error: error)
+                }
+            }
+            offsets.withValue { $0[index] = decompressor.compressedOffset }
+        }
+    }
+}
