@@ -28,7 +28,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     @discardableResult
-    private func rehearse(_ arguments: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    private func rehearse(_ arguments: [String], interruptAfter: Double? = nil, interrupts: Int = 1, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
         process.arguments = arguments
@@ -47,7 +47,10 @@ final class CommandLineTests: XCTestCase {
         try process.run()
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
-            kill(process.processIdentifier, SIGINT)
+            for _ in 0..<interrupts {
+                kill(process.processIdentifier, SIGINT)
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
         process.waitUntilExit()
         return Outcome(
@@ -125,10 +128,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outcome.status, 3, outcome.stderr)
         let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
         XCTAssertTrue(report.interrupted)
-        let servers = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
-            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(Self.home)
-        }
-        XCTAssertEqual(servers, [], "no server process of this home is left")
+        XCTAssertEqual(TestServer.processes(mentioning: Self.home), [], "no server process of this home is left")
     }
 
     func testTwoRunsOnOneEmbeddedDataDirectoryBothComplete() throws {
@@ -170,6 +170,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outcome.status, 2, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("no_such_database") && outcome.stderr.contains("does not exist"), outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("rehearse creates its own scratch database"), outcome.stderr)
+    }
+
+    func testSecondInterruptExitsAtOnceAndStillStopsTheServer() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_hang.up.sql"] = "SELECT pg_sleep(60);"
+        migrations["2_hang.down.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        try rehearse(["plan", fixture.scenarioPath])
+        let started = Date()
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", fixture.directory + "/out"], interruptAfter: 4, interrupts: 2)
+        XCTAssertEqual(outcome.status, 3, outcome.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "did not wait for the 60 s statement")
+        for _ in 0..<100 {
+            if TestServer.processes(mentioning: Self.home).isEmpty { return }
+            usleep(50_000)
+        }
+        XCTFail("a server process of this home is still running")
     }
 
     func testWrongDatabaseURLExitsTwoWithoutThePassword() throws {

@@ -109,7 +109,7 @@ final class ServerDeathTests: XCTestCase {
         XCTAssertGreaterThan(pid, 0)
         for _ in 0..<250 where kill(pid, 0) == 0 { usleep(20_000) }
         // No backend of the dead server survives it.
-        let survivors = orphanBackends(of: home)
+        let survivors = TestServer.processes(mentioning: home)
         XCTAssertEqual(survivors, [])
 
         let again = try EmbeddedCluster(home: home)
@@ -119,14 +119,5 @@ final class ServerDeathTests: XCTestCase {
         clean["2_ok.down.sql"] = "SELECT 1;"
         let report = try Fixture(test: self, migrations: clean).run(on: again)
         XCTAssertEqual(report.migrations.first?.status, .rehearsed)
-    }
-
-    /// Processes whose command line names this data directory.
-    private func orphanBackends(of home: String) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            return command.contains(home)
-        }
     }
 }

@@ -53,6 +53,14 @@ enum TestServer {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// Processes whose command line mentions `text` (a data directory): servers left behind.
+    static func processes(mentioning text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(text)
+        }
+    }
+
     static var repositoryRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
