@@ -29,3 +29,27 @@ final class InterruptionTests: XCTestCase {
         XCTAssertNil(runner.scratchDatabase, "the scratch database is dropped")
     }
 }
+
+final class RestoreInterruptionTests: XCTestCase {
+    func testInterruptDuringRestoreLeavesNoTemplateAndNoScratchDatabase() throws {
+        let rows = (1...300_000).map { "\($0)\trow \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+        var migrations = Fixture.baseMigrations
+        migrations["2_x.up.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, dump: dump, migrations: migrations)
+        let server = try TestServer.shared()
+        let options = RehearsalOptions()
+        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
+            if case .restoring = event { options.interruption.interrupt() }
+        }
+        XCTAssertThrowsError(try runner.run()) { error in
+            XCTAssertTrue(error is RehearsalInterrupted || options.interruption.isInterrupted, "\(error)")
+        }
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        let left = try ScratchDatabases(server: server).list().map(\.name).filter {
+            $0.hasPrefix(TemplateCache.templateName(for: snapshot)) || $0.hasPrefix(ScratchDatabases.scratchPrefix)
+        }
+        XCTAssertEqual(left, [], "neither a half template nor a scratch database is left")
+        XCTAssertFalse(server.isLoading, "the server is back on production-like settings")
+    }
+}
