@@ -32,7 +32,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RehearsalTests", dependencies: ["Rehearsal"]),
+        // Golden files are read from the source tree by path, not bundled.
+        .testTarget(name: "RehearsalTests", dependencies: ["Rehearsal"], exclude: ["Golden"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Rehearsal"]),
     ],
     swiftLanguageModes: [.v6]
