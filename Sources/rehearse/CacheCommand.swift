@@ -49,15 +49,15 @@ struct CachePrune: ParsableCommand {
         let terminal = Terminal(quiet: false)
         let code = Session.perform(terminal: terminal) {
             let age = try olderThan.map { text -> Double in
-                guard let seconds = SizeText.seconds(text) else { throw ReportFileError(path: "--older-than", reason: "\"\(text)\" is not an age; write e.g. 7d, 12h, 30m") }
+                guard let seconds = DurationText.seconds(text, allowingDays: true), seconds >= 0 else { throw UsageError("--older-than \"\(text)\" is not an age; write e.g. 7d, 12h, 30m") }
                 return seconds
             }
             let size = try maxSize.map { text -> Int64 in
-                guard let bytes = SizeText.bytes(text) else { throw ReportFileError(path: "--max-size", reason: "\"\(text)\" is not a size; write e.g. 20GB, 500MB") }
+                guard let bytes = SizeText.bytes(text), bytes >= 0 else { throw UsageError("--max-size \"\(text)\" is not a size; write e.g. 20GB, 500MB") }
                 return bytes
             }
             guard all || age != nil || size != nil else {
-                throw ReportFileError(path: "cache prune", reason: "say what to drop: --older-than, --max-size or --all")
+                throw UsageError("cache prune needs to know what to drop: --older-than, --max-size or --all")
             }
             let cluster = try EmbeddedCluster(waiting: { terminal.note($0) })
             defer { cluster.shutdown() }

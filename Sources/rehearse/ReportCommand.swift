@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
         let terminal = Terminal(quiet: false)
         let code = Session.perform(terminal: terminal) {
             guard let format = ReportWriter.Format(rawValue: format) else {
-                throw ReportFileError(path: file, reason: "unknown format \(format); use md, html, junit or json")
+                throw UsageError("unknown format \(format); use md, html, junit or json")
             }
             let report = try ReportFile.load(file)
             let data = try ReportWriter.render(report, as: format)

@@ -21,7 +21,7 @@ enum Session {
 
     static func exitCode(for error: Error) -> Int32 {
         switch error {
-        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError, is TrafficError, is ReportFileError:
+        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError, is TrafficError, is ReportFileError, is UsageError:
             return 2
         case is ServerInputError:
             return 2
@@ -93,14 +93,14 @@ enum Session {
 /// context).
 enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    private static let count = LockedCounter()
+    private static let count = LockedBox(0)
 
     static func install(_ handler: @escaping @Sendable (_ second: Bool) -> Void) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                handler(count.increment() > 1)
+                handler(count.withValue { $0 += 1; return $0 } > 1)
             }
             source.resume()
             sources.append(source)
@@ -113,17 +113,6 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
 
 /// The server given by --database-url cannot be used as given: unreachable, wrong
 /// credentials, a database that does not exist.
@@ -142,4 +131,10 @@ struct ServerInputError: Error, CustomStringConvertible {
         }
         return "\(message.hasPrefix("cannot connect") ? message : "cannot connect to \(target): \(message)"); \(hint)."
     }
+}
+
+/// A command line that cannot be carried out as written (exit 2).
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -37,7 +37,7 @@ final class ExternalServerSafetyTests: XCTestCase {
         let target = embedded.connectionTarget
         let first = try fixture(), second = try fixture()
         let results = LockedBox<[String]>([])
-        let scenarios = UncheckedPair(try first.scenario(), try second.scenario())
+        let scenarios = (first: try first.scenario(), second: try second.scenario())
         let group = DispatchGroup()
         for index in 0..<2 {
             group.enter()
@@ -69,14 +69,5 @@ final class ExternalServerSafetyTests: XCTestCase {
             guard case .missingPrivilege(_, let privilege)? = error as? ClusterError else { return XCTFail("\(error)") }
             XCTAssertTrue(privilege.contains("CREATEDB"))
         }
-    }
-}
-
-private struct UncheckedPair: @unchecked Sendable {
-    let first: Scenario
-    let second: Scenario
-    init(_ first: Scenario, _ second: Scenario) {
-        self.first = first
-        self.second = second
     }
 }

@@ -3,11 +3,11 @@ import XCTest
 
 final class SizeTextTests: XCTestCase {
     func testAgesInDaysHoursMinutesSeconds() {
-        XCTAssertEqual(SizeText.seconds("7d"), 7 * 86400)
-        XCTAssertEqual(SizeText.seconds("12h"), 12 * 3600)
-        XCTAssertEqual(SizeText.seconds("30m"), 1800)
-        XCTAssertEqual(SizeText.seconds("1.5s"), 1.5)
-        XCTAssertNil(SizeText.seconds("soon"))
+        XCTAssertEqual(DurationText.seconds("7d", allowingDays: true), 7 * 86400)
+        XCTAssertEqual(DurationText.seconds("12h", allowingDays: true), 12 * 3600)
+        XCTAssertEqual(DurationText.seconds("30m", allowingDays: true), 1800)
+        XCTAssertEqual(DurationText.seconds("1.5s", allowingDays: true), 1.5)
+        XCTAssertNil(DurationText.seconds("soon", allowingDays: true))
     }
 
     func testSizesInDecimalUnits() {

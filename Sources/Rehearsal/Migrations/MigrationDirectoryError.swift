@@ -13,7 +13,7 @@ public enum MigrationDirectoryError: Error, Sendable, Equatable, CustomStringCon
     public var description: String {
         switch self {
         case .notADirectory(let path):
-            return "migrations directory \(path) does not exist or is not a directory; check the scenario's `migrations` key."
+            return "migrations directory \(path) does not exist or is not a directory; point the scenario's `migrations` key (or the command's directory argument) at the folder of {version}_{name}.up.sql files."
         case .duplicate(let version, let direction, let first, let second):
             return "duplicate \(direction.rawValue) migration for version \(version): \(first) and \(second); golang-migrate refuses to open the directory (any extension counts, e.g. .up.sql.bak), so remove or rename one."
         case .versionOutOfRange(let file):

@@ -16,8 +16,11 @@ final class DecompressingReader {
     private(set) var compressedOffset: UInt64 = 0
     let isCompressed: Bool
     let fileSize: UInt64
+    /// Hashes the file's bytes as they are read, for one-pass readers (inspect).
+    private var hasher: SHA256?
 
-    init(path: String) throws {
+    init(path: String, hashing: Bool = false) throws {
+        if hashing { hasher = SHA256() }
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -94,10 +97,17 @@ final class DecompressingReader {
         return nil
     }
 
+    /// The SHA-256 of the whole file, once `next` has returned nil (reader made with `hashing`).
+    func sha256() -> String? {
+        guard var finished = hasher, compressedOffset == fileSize else { return nil }
+        return SHA256.hex(finished.finalize())
+    }
+
     private func readInput(count: Int) throws -> [UInt8] {
         do {
             let data = try file.read(upToCount: count) ?? Data()
             compressedOffset += UInt64(data.count)
+            if hasher != nil { data.withUnsafeBytes { hasher!.update($0) } }
             return [UInt8](data)
         } catch {
             throw SnapshotError.unreadable(path: path, reason: error.localizedDescription)

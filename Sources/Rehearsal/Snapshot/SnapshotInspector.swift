@@ -3,13 +3,13 @@ import Foundation
 /// Reads a snapshot without restoring it: one pass over the decompressed dump counts each
 /// table's rows and COPY bytes, reads the recorded migration version from the tracking
 /// table's COPY data and the versions from the header, and the manifest beside the file (if
-/// any) is checked against the file's SHA-256. Nothing is executed and no server is needed.
+/// any) is checked against the file's SHA-256, hashed during the same pass. Nothing is
+/// executed and no server is needed.
 public enum SnapshotInspector {
     /// `trackingTable` is the table name without schema; nil tries `_schema_migrations`,
     /// then `schema_migrations`, then any table whose name ends in `schema_migrations`.
     public static func inspect(_ path: String, trackingTable: String? = nil) throws -> SnapshotInspection {
-        let snapshot = try Snapshot.open(path)
-        let decompressor = try DecompressingReader(path: path)
+        let decompressor = try DecompressingReader(path: path, hashing: true)
         var uncompressed: UInt64 = 0
         let reader = DumpReader(path: path) {
             let piece = try decompressor.next()
@@ -51,6 +51,8 @@ public enum SnapshotInspector {
             }
         }
         let tracking = chooseTrackingTable(candidates, preferred: trackingTable)
+        let snapshot = Snapshot(
+            path: path, sha256: decompressor.sha256() ?? "", bytes: decompressor.fileSize, compressed: decompressor.isCompressed)
 
         var inspection = SnapshotInspection(
             path: path, bytes: snapshot.bytes, compressed: snapshot.compressed, sha256: snapshot.sha256,

@@ -58,20 +58,20 @@ struct CommandError: Error, CustomStringConvertible {
 }
 
 /// A value shared between threads behind a lock.
-final class LockedBox<Value>: @unchecked Sendable {
+public final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         stored = value
     }
 
-    var value: Value {
+    public var value: Value {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); defer { lock.unlock() }; stored = newValue }
     }
 
-    func withValue<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    public func withValue<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&stored)

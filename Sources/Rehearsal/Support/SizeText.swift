@@ -1,13 +1,5 @@
-/// Ages and sizes as people write them on the command line.
+/// Sizes as people write them on the command line (ages go through `DurationText`).
 public enum SizeText {
-    public static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
-        for (suffix, factor) in units where text.lowercased().hasSuffix(suffix) {
-            return Double(text.dropLast()).map { $0 * factor }
-        }
-        return nil
-    }
-
     public static func bytes(_ text: String) -> Int64? {
         let upper = text.uppercased().replacingOccurrences(of: " ", with: "")
         let units: [(String, Double)] = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("B", 1)]
