@@ -115,17 +115,97 @@ final class ParallelRestoreTests: XCTestCase {
         XCTAssertNotNil(fingerprints[1].objects[.init(kind: "index", name: "public.items_pkey")], "post-data ran")
     }
 
-    func testPostDataIsOrderedIndexesThenForeignKeysThenTheRest() {
+    /// The fixture dump with a child table whose rows reference items, as pg_dump writes it.
+    private static func dumpWithForeignKey(childRows: String) -> String {
+        Fixture.dump
+            .replacingOccurrences(of: "CREATE TABLE public._schema_migrations", with: """
+                CREATE TABLE public.children (id integer NOT NULL, item_id integer);
+                CREATE TABLE public._schema_migrations
+                """)
+            .replacingOccurrences(of: "COPY public._schema_migrations", with: "COPY public.children (id, item_id) FROM stdin;\n\(childRows)\\.\n\nCOPY public._schema_migrations")
+            .replacingOccurrences(of: "GRANT SELECT", with: """
+                ALTER TABLE ONLY public.children ADD CONSTRAINT children_pkey PRIMARY KEY (id);
+                ALTER TABLE ONLY public.children
+                    ADD CONSTRAINT children_item_id_fkey FOREIGN KEY (item_id) REFERENCES public.items(id) ON DELETE CASCADE;
+                GRANT SELECT
+                """)
+    }
+
+    private func restoreInParallel(_ fixture: Fixture) throws -> Connection {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        var restorer = SnapshotRestorer(snapshot: try Snapshot.open(fixture.directory + "/snapshot.sql.zst"), createMissingRoles: true, serverMajorVersion: 15)
+        restorer.workers = 2
+        restorer.vacuumAnalyze = true
+        let target = server.connectionTarget
+        restorer.connect = { try Connection(target, database: database) }
+        _ = try restorer.restore(into: connection)
+        return connection
+    }
+
+    func testForeignKeysEndValidatedAndTablesAnalyzed() throws {
+        let fixture = try Fixture(test: self, dump: Self.dumpWithForeignKey(childRows: "1\t1\n2\t3\n3\t\\N\n"), migrations: [:])
+        let connection = try restoreInParallel(fixture)
+        XCTAssertEqual(try connection.scalar("""
+            SELECT convalidated::text || ':' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'children_item_id_fkey'
+            """), "true:FOREIGN KEY (item_id) REFERENCES public.items(id) ON DELETE CASCADE")
+        XCTAssertEqual(try connection.scalar("""
+            SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL
+            """), "_schema_migrations,children,items")
+    }
+
+    func testARowThatBreaksAForeignKeyFailsTheRestoreAtTheConstraintsLine() throws {
+        let dump = Self.dumpWithForeignKey(childRows: "1\t1\n2\t99\n")
+        let fixture = try Fixture(test: self, dump: dump, migrations: [:])
+        let line = dump.components(separatedBy: "\n").firstIndex { $0.hasPrefix("ALTER TABLE ONLY public.children") && !$0.contains("PRIMARY") }! + 1
+        XCTAssertThrowsError(try restoreInParallel(fixture)) { error in
+            guard case .statementFailed(_, let failedLine, let failure)? = error as? SnapshotError else { return XCTFail("\(error)") }
+            XCTAssertEqual(failedLine, line)
+            XCTAssertEqual(failure.sqlState, "23503", failure.message)
+        }
+    }
+
+    func testPostDataBecomesJobsPerTableWithForeignKeysAddedThenValidated() {
         let plan = PostDataPlan([
             ("ALTER TABLE ONLY public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id);", 1),
             ("CREATE INDEX a_x ON public.a USING btree (x);", 2),
-            ("ALTER TABLE ONLY public.b ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);", 3),
+            ("ALTER TABLE ONLY public.b\n    ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id) ON DELETE CASCADE;", 3),
             ("CREATE TRIGGER t BEFORE INSERT ON public.a FOR EACH ROW EXECUTE FUNCTION f();", 4),
             ("CREATE UNIQUE INDEX b_u ON ONLY public.b USING btree (u);", 5),
+            ("ALTER TABLE ONLY public.b\n    ADD CONSTRAINT \"b c\" FOREIGN KEY (c_id) REFERENCES public.c(id) NOT VALID;", 6),
+            ("ALTER TABLE public.parted\n    ADD CONSTRAINT p_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);", 7),
         ])
-        XCTAssertEqual(plan.indexGroups.map { $0.map(\.line) }, [[1, 2], [5]], "grouped per table, in dump order")
-        XCTAssertEqual(plan.foreignKeyGroups.map { $0.map(\.line) }, [[3]])
+        XCTAssertEqual(plan.jobs.map(\.key), ["indexes public.a", "foreign keys public.b", "indexes public.b", "foreign keys public.parted"])
+        XCTAssertEqual(plan.jobs.map { $0.statements.map(\.line) }, [[1, 2], [3, 6, 3], [5], [7]], "adds first, then validations")
+        XCTAssertEqual(plan.jobs[1].statements.map(\.sql), [
+            "ALTER TABLE ONLY public.b\n    ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id) ON DELETE CASCADE NOT VALID;",
+            "ALTER TABLE ONLY public.b\n    ADD CONSTRAINT \"b c\" FOREIGN KEY (c_id) REFERENCES public.c(id) NOT VALID;",
+            "ALTER TABLE ONLY public.b VALIDATE CONSTRAINT b_a_fkey;",
+        ], "a constraint the dump keeps NOT VALID is not validated")
+        XCTAssertEqual(plan.jobs[3].statements.map(\.sql), ["ALTER TABLE public.parted\n    ADD CONSTRAINT p_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);"],
+                       "a partitioned table's foreign key cannot be added NOT VALID")
+        XCTAssertEqual(plan.jobs[1].referencedTables, ["public.a", "public.c"])
+        XCTAssertEqual(plan.prerequisites(of: plan.jobs[1]), ["indexes public.b", "indexes public.a"], "no job builds public.c's indexes")
+        XCTAssertEqual(plan.prerequisites(of: plan.jobs[0]), [])
         XCTAssertEqual(plan.rest.map(\.line), [4])
+    }
+
+    func testJobsWaitForTheirTablesDataAndTheBiggestChainGoesFirst() {
+        let plan = PostDataPlan([
+            ("ALTER TABLE ONLY public.small ADD CONSTRAINT small_pkey PRIMARY KEY (id);", 1),
+            ("ALTER TABLE ONLY public.big ADD CONSTRAINT big_pkey PRIMARY KEY (id);", 2),
+            ("ALTER TABLE ONLY public.big ADD CONSTRAINT big_small_fkey FOREIGN KEY (small_id) REFERENCES public.small(id);", 3),
+        ])
+        let jobs = SnapshotRestorer.jobs(of: plan, tableBytes: ["public.small": 10, "public.big": 1000], vacuumAnalyze: true)
+        let byKey = Dictionary(uniqueKeysWithValues: jobs.map { ($0.key, $0) })
+        XCTAssertEqual(byKey["indexes public.small"]?.prerequisites, ["data public.small"])
+        XCTAssertEqual(byKey["foreign keys public.big"]?.prerequisites,
+                       ["indexes public.big", "indexes public.small", "data public.big", "data public.small"])
+        XCTAssertGreaterThan(byKey["indexes public.small"]!.priority, byKey["indexes public.big"]!.priority,
+                             "the small table's key is what the big table's foreign key waits for")
+        XCTAssertEqual(byKey["vacuum public.small"]?.prerequisites, ["indexes public.small", "foreign keys public.big", "data public.small"])
+        XCTAssertEqual(byKey["vacuum public.big"]?.statements.map(\.sql), ["VACUUM (ANALYZE) public.big"])
+        XCTAssertNil(SnapshotRestorer.jobs(of: plan, tableBytes: [:], vacuumAnalyze: false).first { $0.key.hasPrefix("vacuum") })
     }
 }
 

@@ -50,7 +50,9 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         public var path: String
         public var sha256: String
         public var bytes: UInt64
-        /// Time spent restoring in this run; 0 when a cached template was cloned.
+        /// Time spent restoring in this run, from an empty database to a ready template (on the
+        /// embedded server: both settings switches and VACUUM ANALYZE included); 0 when a
+        /// cached template was cloned.
         public var restoreMs: Double
         public var cloneMs: Double
         public var fromCache: Bool

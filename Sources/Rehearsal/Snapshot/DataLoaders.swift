@@ -6,8 +6,24 @@ import Foundation
 /// one, skipping the blocks other loaders took. Big tables thus load side by side, as with
 /// pg_restore -j on a custom-format dump, and memory stays bounded.
 final class DataLoaders: @unchecked Sendable {
+    /// What the first loader to read the whole snapshot found after the data.
+    struct Rest {
+        /// The statements after the first COPY (sequence values, the post-data section), so
+        /// no other pass over the snapshot is needed.
+        var statements: [(sql: String, line: Int)]
+        /// Uncompressed bytes of each table's COPY data.
+        var tableBytes: [String: Int]
+    }
+
+    enum Event {
+        /// A table's data is committed.
+        case loaded(table: String)
+        /// A loader has no more work.
+        case finished
+    }
+
     private let claims = LockedBox<Set<Int>>([])
-    private let after = LockedBox<[(sql: String, line: Int)]>([])
+    private let rest = LockedBox<Rest?>(nil)
     private let failure = LockedBox<Error?>(nil)
     private let rows = LockedBox<Int64>(0)
     private let uncompressed = LockedBox<UInt64>(0)
@@ -15,16 +31,24 @@ final class DataLoaders: @unchecked Sendable {
     private let group = DispatchGroup()
     private let path: String
     private let skipWAL: Bool
+    private let events: @Sendable (Event) -> Void
 
     /// Starts `count` loaders; each opens its own reader and session.
-    init(count: Int, path: String, skipWAL: Bool, shouldStop: @escaping @Sendable () -> Bool, connect: @escaping @Sendable () throws -> Connection) {
+    init(
+        count: Int, path: String, skipWAL: Bool, shouldStop: @escaping @Sendable () -> Bool,
+        connect: @escaping @Sendable () throws -> Connection, events: @escaping @Sendable (Event) -> Void = { _ in }
+    ) {
         self.path = path
         self.skipWAL = skipWAL
+        self.events = events
         offsets = LockedBox([UInt64](repeating: 0, count: count))
         for index in 0..<count {
             group.enter()
             Thread { [self] in
-                defer { group.leave() }
+                defer {
+                    events(.finished)
+                    group.leave()
+                }
                 do {
                     try load(index: index, shouldStop: shouldStop, connect: connect)
                 } catch {
@@ -39,10 +63,10 @@ final class DataLoaders: @unchecked Sendable {
     var rowsCopied: Int64 { rows.value }
     /// Uncompressed bytes of the whole dump, as the first loader read them.
     var uncompressedBytes: UInt64 { uncompressed.value }
-    /// The statements after the first COPY (sequence values, the post-data section), as the
-    /// first loader read them, so no other pass over the snapshot is needed.
-    var statementsAfterData: [(sql: String, line: Int)] { after.value }
+    /// Set once a loader has read to the end of the snapshot, maybe while others still load.
+    var statementsAfterData: Rest? { rest.value }
     var isDone: Bool { group.wait(timeout: .now()) == .success }
+    var hasFailed: Bool { failure.value != nil }
 
     /// Waits for every loader; throws the first failure.
     func finish() throws -> Int64 {
@@ -58,6 +82,11 @@ final class DataLoaders: @unchecked Sendable {
         return String(trimmed.dropLast()) + " WITH (FREEZE);"
     }
 
+    /// `COPY public.t (a, b) FROM stdin;` → `public.t`.
+    static func table(ofCopy sql: String) -> String? {
+        sql.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init)
+    }
+
     private func load(index: Int, shouldStop: () -> Bool, connect: () throws -> Connection) throws {
         let connection = try connect()
         try connection.execute("SET synchronous_commit = off")
@@ -68,21 +97,25 @@ final class DataLoaders: @unchecked Sendable {
             return piece
         }
         var block = 0
+        var after: [(sql: String, line: Int)] = []
+        var tableBytes: [String: Int] = [:]
         while let item = try reader.next() {
             if failure.value != nil || shouldStop() { return }
             switch item {
             case .statement(let sql, let line):
                 // The dump's session settings (search_path '', encodings) apply to COPY too.
                 if SnapshotRestorer.isSessionSetting(sql) { _ = connection.runScript(sql) }
-                if index == 0, block > 0 { after.withValue { $0.append((sql, line)) } }
+                if block > 0 { after.append((sql, line)) }
             case .copy(let sql, let line):
                 defer { block += 1 }
+                let table = Self.table(ofCopy: sql)
+                var bytes = 0
+                defer { if let table { tableBytes[table, default: 0] += bytes } }
                 let mine = claims.withValue { $0.insert(block).inserted }
                 guard mine else {
-                    try reader.copyData(startLine: line) { _ in }
+                    try reader.copyData(startLine: line) { bytes += $0.count }
                     continue
                 }
-                let table = sql.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init)
                 let wrap = skipWAL && table != nil
                 if wrap { try connection.execute("BEGIN; TRUNCATE ONLY \(table!)") }
                 do {
@@ -93,11 +126,13 @@ final class DataLoaders: @unchecked Sendable {
                         try reader.copyData(startLine: line) { batch in
                             if shouldStop() || failure.value != nil { throw CancellationError() }
                             try writer.write(batch)
+                            bytes += batch.count
                             offsets.withValue { $0[index] = decompressor.compressedOffset }
                         }
                     }
                     if wrap { try connection.execute("COMMIT") }
                     rows.withValue { $0 += copied }
+                    if let table { events(.loaded(table: table)) }
                 } catch let error as PostgresError {
                     if wrap { _ = connection.runScript("ROLLBACK") }
                     throw SnapshotError.statementFailed(path: path, line: line, error: error)
@@ -105,5 +140,6 @@ final class DataLoaders: @unchecked Sendable {
             }
             offsets.withValue { $0[index] = decompressor.compressedOffset }
         }
+        rest.withValue { if $0 == nil { $0 = Rest(statements: after, tableBytes: tableBytes) } }
     }
 }

@@ -1,11 +1,28 @@
-/// Orders a dump's post-data statements the way pg_restore -j does: indexes and
-/// primary-key/unique constraints first, in parallel across tables (serially within one
-/// table); then foreign keys, in parallel across tables; then everything else in dump order.
+/// A dump's post-data section as jobs for parallel sessions, scheduled the way
+/// pg_restore -j does: one job per table for its indexes (with primary-key, unique and
+/// exclusion constraints, serially within the table), one per table for its foreign keys,
+/// each job runnable once what it needs exists; everything else runs afterwards in dump order.
+///
+/// A foreign key of a plain table is added `NOT VALID` and then validated: the end state is
+/// the same validated constraint, but the validation takes only SHARE UPDATE EXCLUSIVE on the
+/// table and ROW SHARE on the referenced one, so validations of tables that reference the
+/// same table run side by side instead of queueing on SHARE ROW EXCLUSIVE.
 struct PostDataPlan {
     typealias Statement = (sql: String, line: Int)
 
-    var indexGroups: [[Statement]] = []
-    var foreignKeyGroups: [[Statement]] = []
+    struct Job {
+        enum Kind: String { case indexes, foreignKeys = "foreign keys" }
+        var kind: Kind
+        var table: String
+        var statements: [Statement]
+        /// Tables a foreign key of this job references; their indexes must exist first.
+        var referencedTables: [String] = []
+
+        var key: String { Self.key(kind, table) }
+        static func key(_ kind: Kind, _ table: String) -> String { "\(kind.rawValue) \(table)" }
+    }
+
+    var jobs: [Job] = []
     var rest: [Statement] = []
 
     /// True for the statements that begin the post-data section.
@@ -18,31 +35,66 @@ struct PostDataPlan {
     }
 
     init(_ statements: [Statement]) {
-        var indexes: [String: [Statement]] = [:]
-        var indexOrder: [String] = []
-        var foreignKeys: [String: [Statement]] = [:]
-        var foreignKeyOrder: [String] = []
+        var byKey: [String: Int] = [:]
+        func add(_ kind: Job.Kind, _ table: String, _ statements: [Statement], references: String? = nil) {
+            let key = Job.key(kind, table)
+            if byKey[key] == nil {
+                byKey[key] = jobs.count
+                jobs.append(Job(kind: kind, table: table, statements: []))
+            }
+            jobs[byKey[key]!].statements += statements
+            if let references, !jobs[byKey[key]!].referencedTables.contains(references) {
+                jobs[byKey[key]!].referencedTables.append(references)
+            }
+        }
         for statement in statements {
             let upper = statement.sql.uppercased()
             if upper.hasPrefix("ALTER TABLE"), upper.contains(" FOREIGN KEY "), let table = Self.alteredTable(statement.sql) {
-                if foreignKeys[table] == nil { foreignKeyOrder.append(table) }
-                foreignKeys[table, default: []].append(statement)
+                add(.foreignKeys, table, Self.addedThenValidated(statement), references: Self.referencedTable(statement.sql))
             } else if let table = Self.indexTable(upper, original: statement.sql) {
-                if indexes[table] == nil { indexOrder.append(table) }
-                indexes[table, default: []].append(statement)
+                add(.indexes, table, [statement])
             } else {
                 rest.append(statement)
             }
         }
-        indexGroups = indexOrder.map { indexes[$0]! }
-        foreignKeyGroups = foreignKeyOrder.map { foreignKeys[$0]! }
+        // A job's own adds come before its validations, so that it holds SHARE ROW EXCLUSIVE
+        // only briefly, before any long validation starts.
+        for index in jobs.indices where jobs[index].kind == .foreignKeys {
+            let statements = jobs[index].statements
+            let validations = statements.filter { Self.isValidation($0.sql) }
+            jobs[index].statements = statements.filter { !Self.isValidation($0.sql) } + validations
+        }
     }
+
+    /// The keys of the jobs that must finish before `job` starts: a table's indexes before
+    /// its foreign keys and before the foreign keys that reference it.
+    func prerequisites(of job: Job) -> [String] {
+        guard job.kind == .foreignKeys else { return [] }
+        let keys = Set(jobs.map(\.key))
+        return ([job.table] + job.referencedTables).map { Job.key(.indexes, $0) }.filter(keys.contains)
+    }
+
+    /// `ALTER TABLE ONLY t ADD CONSTRAINT c FOREIGN KEY … ;` → the same `… NOT VALID;` and
+    /// `ALTER TABLE ONLY t VALIDATE CONSTRAINT c;`. A constraint the dump keeps NOT VALID
+    /// stays so; a foreign key of a partitioned table (no ONLY) cannot be added NOT VALID
+    /// before PostgreSQL 18 and is left whole.
+    static func addedThenValidated(_ statement: Statement) -> [Statement] {
+        var sql = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        let upper = sql.uppercased()
+        guard upper.hasPrefix("ALTER TABLE ONLY "), !upper.hasSuffix("NOT VALID;"), sql.hasSuffix(";"),
+            let table = alteredTable(sql), let name = constraintName(sql)
+        else { return [statement] }
+        sql.removeLast()
+        return [(sql + " NOT VALID;", statement.line), ("ALTER TABLE ONLY \(table) VALIDATE CONSTRAINT \(name);", statement.line)]
+    }
+
+    static func isValidation(_ sql: String) -> Bool { sql.uppercased().contains(" VALIDATE CONSTRAINT ") }
 
     /// The table of `CREATE [UNIQUE] INDEX … ON [ONLY] table` or of an
     /// `ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY | UNIQUE | EXCLUDE`.
     static func indexTable(_ upper: String, original: String) -> String? {
         if upper.hasPrefix("CREATE INDEX") || upper.hasPrefix("CREATE UNIQUE INDEX") {
-            let words = original.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+            let words = words(of: original)
             guard let on = words.firstIndex(where: { $0.uppercased() == "ON" }), on + 1 < words.count else { return nil }
             let next = words[on + 1].uppercased() == "ONLY" && on + 2 < words.count ? words[on + 2] : words[on + 1]
             return String(next)
@@ -56,9 +108,29 @@ struct PostDataPlan {
     }
 
     static func alteredTable(_ sql: String) -> String? {
-        let words = sql.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        let words = words(of: sql)
         guard words.count > 3 else { return nil }
         let index = words[2].uppercased() == "ONLY" ? 3 : 2
         return index < words.count ? String(words[index]) : nil
+    }
+
+    /// `… REFERENCES public.users(id) …` → `public.users`.
+    static func referencedTable(_ sql: String) -> String? {
+        guard let range = sql.range(of: " REFERENCES ", options: .caseInsensitive) else { return nil }
+        let target = sql[range.upperBound...].prefix { $0 != "(" && $0 != " " && $0 != "\n" }
+        return target.isEmpty ? nil : String(target)
+    }
+
+    /// `… ADD CONSTRAINT name FOREIGN KEY …` → `name`, quoted as the dump wrote it.
+    static func constraintName(_ sql: String) -> String? {
+        guard let add = sql.range(of: " ADD CONSTRAINT ", options: .caseInsensitive),
+            let foreignKey = sql.range(of: " FOREIGN KEY ", options: .caseInsensitive, range: add.upperBound..<sql.endIndex)
+        else { return nil }
+        let name = sql[add.upperBound..<foreignKey.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
+    }
+
+    private static func words(of sql: String) -> [Substring] {
+        sql.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
     }
 }

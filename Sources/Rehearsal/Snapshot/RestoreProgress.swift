@@ -19,14 +19,14 @@ public struct RestoreSummary: Sendable, Codable, Equatable {
     public var skippedStatements: [String]
     public var dumpedFromVersion: String?
     public var pgDumpVersion: String?
-    /// Where a parallel restore spent its time: the data, the indexes (with primary keys and
-    /// unique constraints), the foreign keys.
+    /// Where a parallel restore spent its time: until all data was in, then until the
+    /// indexes and constraints were built. Indexes start on the tables already loaded while
+    /// other tables still load, so part of that work falls inside `dataMs`.
     public var dataMs: Double?
-    public var indexesMs: Double?
-    public var foreignKeysMs: Double?
+    public var postDataMs: Double?
     /// Sessions that loaded data in parallel with the reader.
     public var workers: Int?
     /// Making the template ready after the load (templates only), timed apart from it:
-    /// VACUUM ANALYZE, the switch back to production-like settings, and the flush to disk.
+    /// the switch back to production-like settings, and the flush to disk.
     public var finishMs: Double?
 }

@@ -2,18 +2,27 @@ import Foundation
 
 /// Extra sessions that build a dump's post-data section (indexes, constraints) for several
 /// tables at once, as pg_restore -j does. Each worker owns its connection on its own
-/// thread; a job is the group of post-data statements of one table.
+/// thread. A job waits for its prerequisites (other jobs, or a table's data, which the
+/// loaders report with `complete`); of the jobs ready, the one with the highest priority
+/// runs first. While loaders are busy they hold some of the `count` slots (`occupy`), so
+/// the sessions never outnumber the cores the restore was given.
 final class RestoreWorkers: @unchecked Sendable {
-    enum Job {
-        case statements([(sql: String, line: Int)])
+    struct Job {
+        var key: String
+        var statements: [(sql: String, line: Int)]
+        var prerequisites: Set<String> = []
+        var priority: Int = 0
     }
 
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    private var waiting: [Job] = []
+    private var completed: Set<String> = []
     private var busy = 0
+    private var occupied = 0
     private var closing = false
     private var failure: SnapshotError?
     private let group = DispatchGroup()
+    private var cancelHandles: [CancelHandle] = []
     private let path: String
     let count: Int
 
@@ -28,6 +37,7 @@ final class RestoreWorkers: @unchecked Sendable {
             let connection = try connect()
             // Foreign-key validation is a join over whole tables: give it memory to hash in.
             try connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'")
+            if let handle = connection.makeCancelHandle() { cancelHandles.append(handle) }
             let box = UncheckedConnection(connection)
             group.enter()
             Thread { [self] in
@@ -38,77 +48,120 @@ final class RestoreWorkers: @unchecked Sendable {
     }
 
     func setSessionStatements(_ statements: [String]) {
-        condition.lock()
-        sessionStatements = statements
-        condition.unlock()
+        withLock { sessionStatements = statements }
     }
 
-    /// Queues a job once a worker is free, so at most `count` jobs are in flight.
-    func submit(_ job: Job) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while busy + queue.count >= count && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        queue.append(job)
-        condition.broadcast()
+    /// Queues jobs; each starts once its prerequisites are complete and a slot is free.
+    func submit(_ jobs: [Job]) {
+        withLock { waiting += jobs }
     }
 
-    /// Waits for every queued job; throws the first failure.
-    func drain() throws {
+    /// Marks a prerequisite done that no job of this pool produces (a table's data).
+    func complete(_ key: String) {
+        withLock { completed.insert(key) }
+    }
+
+    /// Takes (positive) or gives back (negative) slots for work done outside the pool.
+    func occupy(_ slots: Int) {
+        withLock { occupied += slots }
+    }
+
+    /// Waits for every queued job; throws the first failure. When `shouldStop` turns true,
+    /// cancels the statements in flight and throws `RehearsalInterrupted`.
+    func drain(shouldStop: () -> Bool) throws {
         condition.lock()
         defer { condition.unlock() }
-        while (busy > 0 || !queue.isEmpty) && failure == nil { condition.wait() }
+        while (busy > 0 || !waiting.isEmpty) && failure == nil {
+            if shouldStop() {
+                closing = true
+                for handle in cancelHandles { _ = handle.cancel() }
+                condition.broadcast()
+                throw RehearsalInterrupted(partial: nil)
+            }
+            condition.wait(until: Date().addingTimeInterval(0.1))
+        }
         if let failure { throw failure }
     }
 
     func close() {
-        condition.lock()
-        closing = true
-        condition.broadcast()
-        condition.unlock()
+        withLock { closing = true }
         group.wait()
     }
 
-    var firstFailure: SnapshotError? {
+    var firstFailure: SnapshotError? { withLock { failure } }
+
+    private func withLock<T>(_ body: () -> T) -> T {
         condition.lock()
-        defer { condition.unlock() }
-        return failure
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        return body()
+    }
+
+    /// The index in `waiting` of the ready job with the highest priority (lock held). When
+    /// nothing runs, no loader is left and no job is ready, a prerequisite can no longer
+    /// arrive (a table with no data, say): then the waiting jobs run regardless.
+    private func nextReady() -> Int? {
+        let idle = busy == 0 && occupied == 0
+        var best: Int?
+        for pass in 0..<(idle ? 2 : 1) where best == nil {
+            for (index, job) in waiting.enumerated() where pass == 1 || job.prerequisites.isSubset(of: completed) {
+                if best == nil || job.priority > waiting[best!].priority { best = index }
+            }
+        }
+        return best
     }
 
     private func work(_ connection: Connection) {
         var applied: [String] = []
         while true {
             condition.lock()
-            while queue.isEmpty && !closing { condition.wait() }
-            if queue.isEmpty {
+            var next: Int?
+            while !closing && failure == nil {
+                next = busy + occupied < count ? nextReady() : nil
+                if next != nil { break }
+                condition.wait()
+            }
+            guard let index = next, !closing, failure == nil else {
                 condition.unlock()
                 return
             }
-            let job = queue.removeFirst()
+            let job = waiting.remove(at: index)
             busy += 1
             let settings = sessionStatements
             condition.unlock()
 
-            var error: SnapshotError?
             if settings != applied {
                 for statement in settings { _ = connection.runScript(statement) }
                 applied = settings
             }
-            switch job {
-            case .statements(let statements):
-                for statement in statements {
-                    if let failure = connection.runScript(statement.sql).error {
-                        error = .statementFailed(path: path, line: statement.line, error: failure)
-                        break
-                    }
+            var error: SnapshotError?
+            for statement in job.statements {
+                if withLock({ closing }) { break }
+                if let failure = Self.run(statement.sql, on: connection) {
+                    error = .statementFailed(path: path, line: statement.line, error: failure)
+                    break
                 }
             }
 
             condition.lock()
             busy -= 1
             if let error, failure == nil { failure = error }
+            if error == nil { completed.insert(job.key) }
             condition.broadcast()
             condition.unlock()
+        }
+    }
+
+    /// Runs a statement, again if PostgreSQL broke a deadlock by cancelling it: two jobs
+    /// adding foreign keys between the same two tables from both ends can deadlock.
+    private static func run(_ sql: String, on connection: Connection) -> PostgresError? {
+        var attempts = 0
+        while true {
+            guard let error = connection.runScript(sql).error else { return nil }
+            attempts += 1
+            guard error.sqlState == "40P01", attempts < 5 else { return error }
         }
     }
 }

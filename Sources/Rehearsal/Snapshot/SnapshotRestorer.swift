@@ -18,6 +18,9 @@ public struct SnapshotRestorer {
     /// Truncate each table in the transaction that loads it, so a server with
     /// wal_level=minimal writes no WAL for the data (embedded server, loading settings).
     public var skipWAL = false
+    /// Finish with VACUUM ANALYZE, so the copy has statistics and a visibility map as
+    /// production does; with workers, each table's as soon as its own post-data is built.
+    public var vacuumAnalyze = false
     /// Polled while reading; returning true stops the restore.
     public var shouldStop: () -> Bool = { false }
 
@@ -67,8 +70,6 @@ public struct SnapshotRestorer {
         }
         var checkedVersion = false
         var sessionStatements: [String] = []
-        var postData: [PostDataPlan.Statement] = []
-        var sawData = false
         reading: while let item = try reader.next() {
             if shouldStop() {
                 stopping.value = true
@@ -83,21 +84,25 @@ public struct SnapshotRestorer {
             }
             switch item {
             case .statement(let sql, let line):
-                if pool != nil, sawData, !postData.isEmpty || PostDataPlan.isPostData(sql) {
-                    postData.append((sql, line))
-                } else {
-                    try run(sql, line: line, on: connection, summary: &summary)
-                    if Self.isSessionSetting(sql) {
-                        sessionStatements.append(sql)
-                        pool?.setSessionStatements(sessionStatements)
-                    }
+                try run(sql, line: line, on: connection, summary: &summary)
+                if Self.isSessionSetting(sql) {
+                    sessionStatements.append(sql)
+                    pool?.setSessionStatements(sessionStatements)
                 }
             case .copy(let sql, let line):
-                sawData = true
-                if pool != nil {
+                if let pool {
                     // From here the loaders read the snapshot themselves, and the first of
-                    // them keeps the statements that follow the data; this pass is done.
-                    loaders = DataLoaders(count: workers, path: snapshot.path, skipWAL: skipWAL, shouldStop: stopFlag, connect: connect!)
+                    // them to reach its end hands over the statements that follow the data;
+                    // this pass is done. Loaders hold the pool's slots until they finish.
+                    pool.occupy(workers)
+                    loaders = DataLoaders(
+                        count: workers, path: snapshot.path, skipWAL: skipWAL, shouldStop: stopFlag, connect: connect!
+                    ) { event in
+                        switch event {
+                        case .loaded(let table): pool.complete(Self.dataKey(table))
+                        case .finished: pool.occupy(-1)
+                        }
+                    }
                     break reading
                 } else {
                     do {
@@ -116,37 +121,45 @@ public struct SnapshotRestorer {
             summary.statements += 1
             report()
         }
-        if let loaders {
-            while !loaders.isDone {
-                loadingProgress(loaders)
-                Thread.sleep(forTimeInterval: 0.2)
+        if let loaders, let pool {
+            func waitForLoaders(until done: () -> Bool) throws {
+                while !done() && !loaders.isDone {
+                    loadingProgress(loaders)
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+                if shouldStop() { stopping.value = true }
             }
+            // Indexes and foreign keys start as soon as their tables' data is in, on the
+            // cores that loaders no longer use.
+            try waitForLoaders { loaders.statementsAfterData != nil || loaders.hasFailed }
+            var rest: [PostDataPlan.Statement] = []
+            var postData: [PostDataPlan.Statement] = []
+            if let after = loaders.statementsAfterData {
+                for (sql, line) in after.statements {
+                    if !postData.isEmpty || PostDataPlan.isPostData(sql) {
+                        postData.append((sql, line))
+                    } else {
+                        try run(sql, line: line, on: connection, summary: &summary)
+                    }
+                    summary.statements += 1
+                }
+                let plan = PostDataPlan(postData)
+                pool.submit(Self.jobs(of: plan, tableBytes: after.tableBytes, vacuumAnalyze: vacuumAnalyze))
+                rest = plan.rest
+            }
+            try waitForLoaders { false }
             do {
                 summary.rowsCopied += try loaders.finish()
                 summary.dataMs = Date().timeIntervalSince(started) * 1000
             } catch where shouldStop() {
                 throw RehearsalInterrupted(partial: nil)
             }
-            for (sql, line) in loaders.statementsAfterData {
-                if !postData.isEmpty || PostDataPlan.isPostData(sql) {
-                    postData.append((sql, line))
-                } else {
-                    try run(sql, line: line, on: connection, summary: &summary)
-                }
-                summary.statements += 1
-            }
-        }
-        if let pool {
-            let plan = PostDataPlan(postData)
-            var phaseStart = Date()
-            for (phase, groups) in [plan.indexGroups, plan.foreignKeyGroups].enumerated() {
-                for group in groups { try pool.submit(.statements(group)) }
-                try pool.drain()
-                let elapsed = Date().timeIntervalSince(phaseStart) * 1000
-                if phase == 0 { summary.indexesMs = elapsed } else { summary.foreignKeysMs = elapsed }
-                phaseStart = Date()
-            }
-            for statement in plan.rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
+            try pool.drain(shouldStop: shouldStop)
+            summary.postDataMs = Date().timeIntervalSince(started) * 1000 - (summary.dataMs ?? 0)
+            for statement in rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
+            if vacuumAnalyze { try vacuumRemainingTables(on: connection, done: Set(loaders.statementsAfterData.map { Array($0.tableBytes.keys) } ?? [])) }
+        } else if vacuumAnalyze {
+            try connection.execute("VACUUM ANALYZE")
         }
         report(force: true)
         summary.uncompressedBytes = max(uncompressed, loaders?.uncompressedBytes ?? 0)
@@ -154,6 +167,48 @@ public struct SnapshotRestorer {
         summary.dumpedFromVersion = reader.header.serverVersion
         summary.pgDumpVersion = reader.header.pgDumpVersion
         return summary
+    }
+
+    static func dataKey(_ table: String) -> String { "data \(table)" }
+
+    /// The plan's jobs for the pool: each waits for its tables' data and for the indexes it
+    /// needs; the bigger the tables a job works on (and the more work waits for it), the
+    /// sooner it runs, so the longest chain starts first.
+    static func jobs(of plan: PostDataPlan, tableBytes: [String: Int], vacuumAnalyze: Bool) -> [RestoreWorkers.Job] {
+        func bytes(_ table: String) -> Int { tableBytes[table] ?? 0 }
+        let built = plan.jobs.map { job in
+            let tables = [job.table] + job.referencedTables
+            var prerequisites = Set(plan.prerequisites(of: job))
+            for table in tables where tableBytes[table] != nil { prerequisites.insert(dataKey(table)) }
+            let priority: Int
+            switch job.kind {
+            case .indexes:
+                let waitingOnIt = plan.jobs.filter { $0.kind == .foreignKeys && $0.table != job.table && $0.referencedTables.contains(job.table) }
+                priority = bytes(job.table) + waitingOnIt.map { bytes($0.table) }.reduce(0, +)
+            case .foreignKeys:
+                priority = tables.map(bytes).reduce(0, +)
+            }
+            return RestoreWorkers.Job(key: job.key, statements: job.statements, prerequisites: prerequisites, priority: priority)
+        }
+        guard vacuumAnalyze else { return built }
+        // Last for each table: after every job that locks it, so none of them queues behind it.
+        let vacuums = tableBytes.keys.sorted().map { table in
+            let touching = plan.jobs.filter { $0.table == table || $0.referencedTables.contains(table) }.map(\.key)
+            return RestoreWorkers.Job(
+                key: "vacuum \(table)", statements: [("VACUUM (ANALYZE) \(table)", 0)],
+                prerequisites: Set(touching + [dataKey(table)]), priority: -1)
+        }
+        return built + vacuums
+    }
+
+    /// VACUUM ANALYZE for the tables no loader filled (data from INSERT statements, say).
+    private func vacuumRemainingTables(on connection: Connection, done: Set<String>) throws {
+        let tables = try connection.query("""
+            SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'm') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+            """).rows.compactMap { $0[0] }.filter { !done.contains($0) }
+        guard !tables.isEmpty else { return }
+        try connection.execute("VACUUM (ANALYZE) " + tables.joined(separator: ", "))
     }
 
     static func isSessionSetting(_ sql: String) -> Bool {
