@@ -41,6 +41,20 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(try connection.scalar("SELECT length($1::text)", ["a'; DROP"]), "8")
     }
 
+    func testPreparedStatementRunsAgainWithNewParameters() throws {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        try connection.prepare("twice", "SELECT $1::int * 2, $2::text", parameterCount: 2)
+        XCTAssertEqual(try connection.query(prepared: "twice", ["21", "a"]).rows, [["42", "a"]])
+        XCTAssertEqual(try connection.query(prepared: "twice", ["5", nil]).rows, [["10", nil]])
+        XCTAssertThrowsError(try connection.prepare("bad", "SELECT FROM nosuchtable", parameterCount: 0)) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "42P01")
+        }
+        XCTAssertThrowsError(try connection.query(prepared: "never-prepared")) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "26000")
+        }
+    }
+
     func testCopyFromStdinStreamsRows() throws {
         let (server, database) = try TestServer.scratchDatabase(for: self)
         let connection = try server.connect(database: database)

@@ -96,16 +96,17 @@ public final class StepObserver: @unchecked Sendable {
             connection = try connect()
             _ = try connection.execute("SET application_name = 'rehearse-observer'; SET search_path = ''")
             databaseOid = try connection.scalar("SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()") ?? "0"
+            // Parsed and planned once: each sample only executes.
+            try connection.prepare("rehearse_sample", Self.sampleQuery(serverVersion: connection.serverVersionNumber), parameterCount: 2)
         } catch {
             failure.value = "\(error)"
             started.signal()
             return
         }
-        let query = Self.sampleQuery(serverVersion: connection.serverVersionNumber)
         started.signal()
         repeat {
             do {
-                let rows = try connection.query(query, [String(pid), databaseOid]).rows
+                let rows = try connection.query(prepared: "rehearse_sample", [String(pid), databaseOid]).rows
                 let newWaits = record(rows, migration: pid)
                 if !newWaits.isEmpty { describeBlockers(of: newWaits, on: connection) }
             } catch {

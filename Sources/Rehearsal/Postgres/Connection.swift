@@ -111,6 +111,25 @@ public final class Connection {
         let result: OpaquePointer? = withOptionalCStringArray(parameters) { params in
             PQexecParams(handle, sql, Int32(parameters.count), nil, params, nil, nil, 0)
         }
+        return try rows(of: result)
+    }
+
+    /// Parses and plans `sql` once, as the named statement `name` of this session, for
+    /// `query(prepared:_:)`: a query run many times (a sampler's) skips both from then on.
+    public func prepare(_ name: String, _ sql: String, parameterCount: Int) throws {
+        _ = try rows(of: PQprepare(handle, name, sql, Int32(parameterCount), nil))
+    }
+
+    /// Runs the statement `prepare` made under `name`.
+    @discardableResult
+    public func query(prepared name: String, _ parameters: [String?] = []) throws -> StatementResult {
+        let result: OpaquePointer? = withOptionalCStringArray(parameters) { params in
+            PQexecPrepared(handle, name, Int32(parameters.count), params, nil, nil, 0)
+        }
+        return try rows(of: result)
+    }
+
+    private func rows(of result: OpaquePointer?) throws -> StatementResult {
         guard let result else { throw connectionError() }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
