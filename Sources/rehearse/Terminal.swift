@@ -37,6 +37,9 @@ final class Terminal: @unchecked Sendable {
             note(text)
         case .hashingSnapshot(let path):
             status("hashing snapshot \(path)")
+        case .restoring(let progress) where progress.dataLoaded:
+            guard isTTY else { return }
+            redraw("restoring snapshot: data in (\(progress.rowsCopied) rows); indexes, keys and statistics: \(progress.jobsDone) of \(progress.jobsTotal) jobs, \(Format.duration(progress.elapsedSeconds * 1000)) elapsed")
         case .restoring(let progress):
             guard isTTY else { return }
             let rate = progress.elapsedSeconds > 0 ? Double(progress.compressedBytesRead) / progress.elapsedSeconds : 0

@@ -31,13 +31,16 @@ public final class RehearsalRunner {
         let directory = try MigrationDirectory.load(scenario.migrationsPath)
         try directory.validate()
         events(.hashingSnapshot(path: scenario.snapshotPath))
-        let snapshot = try Snapshot.open(scenario.snapshotPath)
+        let opening = clock.now
+        let snapshot = try Snapshot.open(
+            scenario.snapshotPath, hashCache: (server as? EmbeddedCluster).map { SnapshotHashCache(directory: $0.baseDirectory) })
+        let identifyMs = (clock.now - opening).milliseconds
         let databases = ScratchDatabases(server: server)
         let scratch = ScratchDatabases.scratchName(scenario: scenario.name)
         var report = RehearsalReport(
             scenario: scenarioInfo(),
             startedAt: Self.timestamp(),
-            snapshot: .init(path: snapshot.path, sha256: snapshot.sha256, bytes: snapshot.bytes, restoreMs: 0, cloneMs: 0, fromCache: false),
+            snapshot: .init(path: snapshot.path, sha256: snapshot.sha256, bytes: snapshot.bytes, identifyMs: identifyMs, restoreMs: 0, cloneMs: 0, fromCache: false),
             server: .init(version: "", embedded: server.isEmbedded, name: server.displayName))
         report.lockSampleIntervalMs = options.lockSampleInterval * 1000
 

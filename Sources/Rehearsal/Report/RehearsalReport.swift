@@ -50,6 +50,9 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         public var path: String
         public var sha256: String
         public var bytes: UInt64
+        /// Time spent identifying the snapshot: hashing it, or finding its hash remembered
+        /// for the unchanged file (embedded server).
+        public var identifyMs: Double?
         /// Time spent restoring in this run, from an empty database to a ready template (on the
         /// embedded server: both settings switches and VACUUM ANALYZE included); 0 when a
         /// cached template was cloned.

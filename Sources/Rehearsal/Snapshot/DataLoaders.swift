@@ -113,7 +113,7 @@ final class DataLoaders: @unchecked Sendable {
                 defer { if let table { tableBytes[table, default: 0] += bytes } }
                 let mine = claims.withValue { $0.insert(block).inserted }
                 guard mine else {
-                    try reader.copyData(startLine: line) { bytes += $0.count }
+                    bytes = try reader.skipCopyData(startLine: line)
                     continue
                 }
                 let wrap = skipWAL && table != nil

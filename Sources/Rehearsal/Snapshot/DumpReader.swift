@@ -65,19 +65,31 @@ final class DumpReader {
     /// (not including) the `\.` terminator. Scans the decompressed buffer in place and hands
     /// over one batch per buffer, rather than copying line by line.
     func copyData(startLine: Int, _ consume: ([UInt8]) throws -> Void) throws {
+        try scanCopyData(startLine: startLine) { try consume(Array(chunk[$0])) }
+    }
+
+    /// Passes over the data of the COPY just returned by `next` without handing it out;
+    /// returns its size in bytes.
+    func skipCopyData(startLine: Int) throws -> Int {
+        var bytes = 0
+        try scanCopyData(startLine: startLine) { bytes += $0.count }
+        return bytes
+    }
+
+    private func scanCopyData(startLine: Int, _ batch: (Range<Int>) throws -> Void) throws {
         while true {
             var scan = position
-            while let newline = chunk[scan...].firstIndex(of: 0x0A) {
+            while let newline = StatementSplitter.next(0x0A, in: chunk[...], from: scan) {
                 lineNumber += 1
                 if Self.isTerminator(chunk[scan..<newline]) {
-                    if scan > position { try consume(Array(chunk[position..<scan])) }
+                    if scan > position { try batch(position..<scan) }
                     position = newline + 1
                     return
                 }
                 scan = newline + 1
             }
             if scan > position {
-                try consume(Array(chunk[position..<scan]))
+                try batch(position..<scan)
                 position = scan
             }
             if sourceDone {
@@ -132,7 +144,7 @@ final class DumpReader {
     /// The next line including its newline, from the decompressed stream.
     private func nextLine() throws -> ArraySlice<UInt8>? {
         while true {
-            if let newline = chunk[position...].firstIndex(of: 0x0A) {
+            if let newline = StatementSplitter.next(0x0A, in: chunk[...], from: position) {
                 let line = chunk[position...newline]
                 position = newline + 1
                 lineNumber += 1

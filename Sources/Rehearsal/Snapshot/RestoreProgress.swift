@@ -5,6 +5,12 @@ public struct RestoreProgress: Sendable {
     public var uncompressedBytes: UInt64
     public var rowsCopied: Int64
     public var elapsedSeconds: Double
+    /// Index, key and VACUUM jobs done and known so far (parallel restore; 0 of 0 before
+    /// the post-data section is read).
+    public var jobsDone = 0
+    public var jobsTotal = 0
+    /// True once every table's data is in.
+    public var dataLoaded = false
 }
 
 /// What a restore did, for the report.

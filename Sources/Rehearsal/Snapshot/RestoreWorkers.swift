@@ -18,6 +18,8 @@ final class RestoreWorkers: @unchecked Sendable {
     private var waiting: [Job] = []
     private var completed: Set<String> = []
     private var busy = 0
+    private var submitted = 0
+    private var finished = 0
     private var occupied = 0
     private var closing = false
     private var failure: SnapshotError?
@@ -53,7 +55,10 @@ final class RestoreWorkers: @unchecked Sendable {
 
     /// Queues jobs; each starts once its prerequisites are complete and a slot is free.
     func submit(_ jobs: [Job]) {
-        withLock { waiting += jobs }
+        withLock {
+            waiting += jobs
+            submitted += jobs.count
+        }
     }
 
     /// Marks a prerequisite done that no job of this pool produces (a table's data).
@@ -66,9 +71,13 @@ final class RestoreWorkers: @unchecked Sendable {
         withLock { occupied += slots }
     }
 
-    /// Waits for every queued job; throws the first failure. When `shouldStop` turns true,
-    /// cancels the statements in flight and throws `RehearsalInterrupted`.
-    func drain(shouldStop: () -> Bool) throws {
+    /// Jobs finished and jobs submitted so far.
+    var jobs: (finished: Int, submitted: Int) { withLock { (finished, submitted) } }
+
+    /// Waits for every queued job, calling `tick` every 0.1 s; throws the first failure.
+    /// When `shouldStop` turns true, cancels the statements in flight and throws
+    /// `RehearsalInterrupted`.
+    func drain(shouldStop: () -> Bool, tick: () -> Void = {}) throws {
         condition.lock()
         defer { condition.unlock() }
         while (busy > 0 || !waiting.isEmpty) && failure == nil {
@@ -79,6 +88,9 @@ final class RestoreWorkers: @unchecked Sendable {
                 throw RehearsalInterrupted(partial: nil)
             }
             condition.wait(until: Date().addingTimeInterval(0.1))
+            condition.unlock()
+            tick()
+            condition.lock()
         }
         if let failure { throw failure }
     }
@@ -148,7 +160,10 @@ final class RestoreWorkers: @unchecked Sendable {
             condition.lock()
             busy -= 1
             if let error, failure == nil { failure = error }
-            if error == nil { completed.insert(job.key) }
+            if error == nil {
+                completed.insert(job.key)
+                finished += 1
+            }
             condition.broadcast()
             condition.unlock()
         }

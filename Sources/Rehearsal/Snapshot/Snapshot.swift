@@ -8,9 +8,14 @@ public struct Snapshot: Sendable, Codable, Equatable {
     public var bytes: UInt64
     public var compressed: Bool
 
-    /// Hashes the file; fails with a `SnapshotError` naming the path if it cannot be read.
-    public static func open(_ path: String) throws -> Snapshot {
+    /// Hashes the file, or takes its hash from `hashCache` when the file is unchanged since
+    /// it was hashed; fails with a `SnapshotError` naming the path if it cannot be read.
+    public static func open(_ path: String, hashCache: SnapshotHashCache? = nil) throws -> Snapshot {
         let reader = try DecompressingReader(path: path)
+        if let known = hashCache?.hash(of: path) {
+            return Snapshot(path: path, sha256: known, bytes: reader.fileSize, compressed: reader.isCompressed)
+        }
+        let identity = SnapshotHashCache.Identity(path: path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SnapshotError.unreadable(path: path, reason: "permission denied")
         }
@@ -26,6 +31,8 @@ public struct Snapshot: Sendable, Codable, Equatable {
             if data.isEmpty { break }
             data.withUnsafeBytes { hasher.update($0) }
         }
-        return Snapshot(path: path, sha256: SHA256.hex(hasher.finalize()), bytes: reader.fileSize, compressed: reader.isCompressed)
+        let snapshot = Snapshot(path: path, sha256: SHA256.hex(hasher.finalize()), bytes: reader.fileSize, compressed: reader.isCompressed)
+        if let hashCache, let identity { hashCache.remember(snapshot.sha256, of: path, as: identity) }
+        return snapshot
     }
 }

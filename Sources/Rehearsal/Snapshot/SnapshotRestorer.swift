@@ -63,10 +63,13 @@ public struct SnapshotRestorer {
         let stopFlag: @Sendable () -> Bool = { stopping.value }
         func loadingProgress(_ loaders: DataLoaders) {
             stopping.value = shouldStop()
-            progress(RestoreProgress(
+            var now = RestoreProgress(
                 compressedBytesRead: loaders.progressOffset, totalBytes: snapshot.bytes,
                 uncompressedBytes: loaders.uncompressedBytes, rowsCopied: summary.rowsCopied + loaders.rowsCopied,
-                elapsedSeconds: Date().timeIntervalSince(started)))
+                elapsedSeconds: Date().timeIntervalSince(started))
+            (now.jobsDone, now.jobsTotal) = pool?.jobs ?? (0, 0)
+            now.dataLoaded = loaders.isDone
+            progress(now)
         }
         var checkedVersion = false
         var sessionStatements: [String] = []
@@ -154,7 +157,7 @@ public struct SnapshotRestorer {
             } catch where shouldStop() {
                 throw RehearsalInterrupted(partial: nil)
             }
-            try pool.drain(shouldStop: shouldStop)
+            try pool.drain(shouldStop: shouldStop) { loadingProgress(loaders) }
             summary.postDataMs = Date().timeIntervalSince(started) * 1000 - (summary.dataMs ?? 0)
             for statement in rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
             if vacuumAnalyze { try vacuumRemainingTables(on: connection, done: Set(loaders.statementsAfterData.map { Array($0.tableBytes.keys) } ?? [])) }
