@@ -11,6 +11,9 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
+    @Flag(name: .long, help: "Print the plan as report.json on standard output (no migration run; the snapshot section says how it was restored or cloned).")
+    var json = false
+
     func run() throws {
         let terminal = Terminal(quiet: server.quiet)
         let options = server.rehearsalOptions
@@ -20,6 +23,10 @@ struct Plan: ParsableCommand {
             defer { database.shutdown() }
             let (plan, report) = try runner.plan()
             terminal.clearProgress()
+            if json {
+                FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8))
+                return 0
+            }
             print("recorded version: \(plan.recorded?.display ?? "none")")
             print("pending: \(plan.pending.count)")
             for migration in plan.pending {

@@ -116,6 +116,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(diff.status, 0, diff.stderr)
     }
 
+    func testPlanJSONSaysHowTheSnapshotWasRestoredAndRemembersItsHash() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        XCTAssertEqual(try rehearse(["cache", "prune", "--all"]).status, 0)
+        let cold = try rehearse(["plan", fixture.scenarioPath, "--json"])
+        XCTAssertEqual(cold.status, 0, cold.stderr)
+        let first = try JSONReport.decode(Data(cold.stdout.utf8))
+        XCTAssertFalse(first.snapshot.fromCache)
+        XCTAssertGreaterThan(first.snapshot.restoreMs, first.snapshot.restore?.durationMs ?? .infinity,
+                             "the cold figure includes the settings restarts around the load")
+        XCTAssertEqual(first.snapshot.sha256, snapshot.sha256)
+        XCTAssertEqual(first.migrations.count, 0, "plan runs nothing")
+        let cluster = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: Self.home).first { $0.hasPrefix("pg") })
+        XCTAssertEqual(SnapshotHashCache(directory: Self.home + "/" + cluster).hash(of: fixture.directory + "/snapshot.sql.zst"), snapshot.sha256)
+
+        let warm = try JSONReport.decode(Data(try rehearse(["plan", fixture.scenarioPath, "--json"]).stdout.utf8))
+        XCTAssertTrue(warm.snapshot.fromCache)
+        XCTAssertEqual(warm.snapshot.restoreMs, 0)
+        XCTAssertEqual(warm.snapshot.sha256, snapshot.sha256)
+    }
+
     func testInterruptWritesAPartialReportExitsThreeAndLeavesNoServer() throws {
         var migrations = Fixture.baseMigrations
         migrations["2_hang.up.sql"] = "SELECT pg_sleep(60);"
