@@ -196,7 +196,7 @@ final class ParallelRestoreTests: XCTestCase {
             ("ALTER TABLE ONLY public.big ADD CONSTRAINT big_pkey PRIMARY KEY (id);", 2),
             ("ALTER TABLE ONLY public.big ADD CONSTRAINT big_small_fkey FOREIGN KEY (small_id) REFERENCES public.small(id);", 3),
         ])
-        let jobs = SnapshotRestorer.jobs(of: plan, tableBytes: ["public.small": 10, "public.big": 1000], vacuumAnalyze: true)
+        let jobs = SnapshotRestorer.jobs(of: plan, tableBytes: ["public.small": 10, "public.big": 1000], vacuumAt: ["public.small": 7, "public.big": 9])
         let byKey = Dictionary(uniqueKeysWithValues: jobs.map { ($0.key, $0) })
         XCTAssertEqual(byKey["indexes public.small"]?.prerequisites, ["data public.small"])
         XCTAssertEqual(byKey["foreign keys public.big"]?.prerequisites,
@@ -205,7 +205,8 @@ final class ParallelRestoreTests: XCTestCase {
                              "the small table's key is what the big table's foreign key waits for")
         XCTAssertEqual(byKey["vacuum public.small"]?.prerequisites, ["indexes public.small", "foreign keys public.big", "data public.small"])
         XCTAssertEqual(byKey["vacuum public.big"]?.statements.map(\.sql), ["VACUUM (ANALYZE) public.big"])
-        XCTAssertNil(SnapshotRestorer.jobs(of: plan, tableBytes: [:], vacuumAnalyze: false).first { $0.key.hasPrefix("vacuum") })
+        XCTAssertEqual(byKey["vacuum public.big"]?.statements.map(\.line), [9], "a failure names the table's COPY line")
+        XCTAssertNil(SnapshotRestorer.jobs(of: plan, tableBytes: [:]).first { $0.key.hasPrefix("vacuum") })
     }
 }
 

@@ -13,6 +13,8 @@ final class DataLoaders: @unchecked Sendable {
         var statements: [(sql: String, line: Int)]
         /// Uncompressed bytes of each table's COPY data.
         var tableBytes: [String: Int]
+        /// The dump line of each table's COPY statement.
+        var copyLines: [String: Int]
     }
 
     enum Event {
@@ -64,7 +66,7 @@ final class DataLoaders: @unchecked Sendable {
     /// Uncompressed bytes of the whole dump, as the first loader read them.
     var uncompressedBytes: UInt64 { uncompressed.value }
     /// Set once a loader has read to the end of the snapshot, maybe while others still load.
-    var statementsAfterData: Rest? { rest.value }
+    var afterData: Rest? { rest.value }
     var isDone: Bool { group.wait(timeout: .now()) == .success }
     var hasFailed: Bool { failure.value != nil }
 
@@ -99,6 +101,7 @@ final class DataLoaders: @unchecked Sendable {
         var block = 0
         var after: [(sql: String, line: Int)] = []
         var tableBytes: [String: Int] = [:]
+        var copyLines: [String: Int] = [:]
         while let item = try reader.next() {
             if failure.value != nil || shouldStop() { return }
             switch item {
@@ -110,7 +113,12 @@ final class DataLoaders: @unchecked Sendable {
                 defer { block += 1 }
                 let table = Self.table(ofCopy: sql)
                 var bytes = 0
-                defer { if let table { tableBytes[table, default: 0] += bytes } }
+                defer {
+                    if let table {
+                        tableBytes[table, default: 0] += bytes
+                        copyLines[table] = copyLines[table] ?? line
+                    }
+                }
                 let mine = claims.withValue { $0.insert(block).inserted }
                 guard mine else {
                     bytes = try reader.skipCopyData(startLine: line)
@@ -140,6 +148,6 @@ final class DataLoaders: @unchecked Sendable {
             }
             offsets.withValue { $0[index] = decompressor.compressedOffset }
         }
-        rest.withValue { if $0 == nil { $0 = Rest(statements: after, tableBytes: tableBytes) } }
+        rest.withValue { if $0 == nil { $0 = Rest(statements: after, tableBytes: tableBytes, copyLines: copyLines) } }
     }
 }

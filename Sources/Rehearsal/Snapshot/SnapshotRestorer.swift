@@ -134,10 +134,10 @@ public struct SnapshotRestorer {
             }
             // Indexes and foreign keys start as soon as their tables' data is in, on the
             // cores that loaders no longer use.
-            try waitForLoaders { loaders.statementsAfterData != nil || loaders.hasFailed }
+            try waitForLoaders { loaders.afterData != nil || loaders.hasFailed }
             var rest: [PostDataPlan.Statement] = []
             var postData: [PostDataPlan.Statement] = []
-            if let after = loaders.statementsAfterData {
+            if let after = loaders.afterData {
                 for (sql, line) in after.statements {
                     if !postData.isEmpty || PostDataPlan.isPostData(sql) {
                         postData.append((sql, line))
@@ -147,7 +147,7 @@ public struct SnapshotRestorer {
                     summary.statements += 1
                 }
                 let plan = PostDataPlan(postData)
-                pool.submit(Self.jobs(of: plan, tableBytes: after.tableBytes, vacuumAnalyze: vacuumAnalyze))
+                pool.submit(Self.jobs(of: plan, tableBytes: after.tableBytes, vacuumAt: vacuumAnalyze ? after.copyLines : nil))
                 rest = plan.rest
             }
             try waitForLoaders { false }
@@ -160,7 +160,7 @@ public struct SnapshotRestorer {
             try pool.drain(shouldStop: shouldStop) { loadingProgress(loaders) }
             summary.postDataMs = Date().timeIntervalSince(started) * 1000 - (summary.dataMs ?? 0)
             for statement in rest { try run(statement.sql, line: statement.line, on: connection, summary: &summary) }
-            if vacuumAnalyze { try vacuumRemainingTables(on: connection, done: Set(loaders.statementsAfterData.map { Array($0.tableBytes.keys) } ?? [])) }
+            if vacuumAnalyze { try vacuumRemainingTables(on: connection, done: Set(loaders.afterData?.copyLines.keys.map { $0 } ?? [])) }
         } else if vacuumAnalyze {
             try connection.execute("VACUUM ANALYZE")
         }
@@ -177,7 +177,9 @@ public struct SnapshotRestorer {
     /// The plan's jobs for the pool: each waits for its tables' data and for the indexes it
     /// needs; the bigger the tables a job works on (and the more work waits for it), the
     /// sooner it runs, so the longest chain starts first.
-    static func jobs(of plan: PostDataPlan, tableBytes: [String: Int], vacuumAnalyze: Bool) -> [RestoreWorkers.Job] {
+    /// With `vacuumAt` (each loaded table's COPY line, which a failure names), each loaded
+    /// table also gets a VACUUM ANALYZE job.
+    static func jobs(of plan: PostDataPlan, tableBytes: [String: Int], vacuumAt copyLines: [String: Int]? = nil) -> [RestoreWorkers.Job] {
         func bytes(_ table: String) -> Int { tableBytes[table] ?? 0 }
         let built = plan.jobs.map { job in
             let tables = [job.table] + job.referencedTables
@@ -193,12 +195,12 @@ public struct SnapshotRestorer {
             }
             return RestoreWorkers.Job(key: job.key, statements: job.statements, prerequisites: prerequisites, priority: priority)
         }
-        guard vacuumAnalyze else { return built }
+        guard let copyLines else { return built }
         // Last for each table: after every job that locks it, so none of them queues behind it.
-        let vacuums = tableBytes.keys.sorted().map { table in
+        let vacuums = copyLines.sorted { $0.key < $1.key }.map { table, line in
             let touching = plan.jobs.filter { $0.table == table || $0.referencedTables.contains(table) }.map(\.key)
             return RestoreWorkers.Job(
-                key: "vacuum \(table)", statements: [("VACUUM (ANALYZE) \(table)", 0)],
+                key: "vacuum \(table)", statements: [("VACUUM (ANALYZE) \(table)", line)],
                 prerequisites: Set(touching + [dataKey(table)]), priority: -1)
         }
         return built + vacuums
