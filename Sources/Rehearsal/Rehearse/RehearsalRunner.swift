@@ -127,6 +127,10 @@ public final class RehearsalRunner {
         let cluster = server as? EmbeddedCluster
         if let cluster { try cluster.restart(loading: true) }
         defer { if let cluster, cluster.isLoading { try? cluster.restart(loading: false) } }
+        // Without fsync the load leaves its files to the kernel: write them out as it goes,
+        // while the CPU is busy, so the final sync has little left.
+        let flushing = cluster.map { _ in PeriodicSync(interval: 1) }
+        defer { flushing?.stop() }
         let connection = try server.connect(database: database)
         var restorer = SnapshotRestorer(
             snapshot: snapshot, createMissingRoles: server.isEmbedded,
@@ -144,7 +148,6 @@ public final class RehearsalRunner {
         var summary = try restorer.restore(into: connection) { events(.restoring($0)) }
         summary.workers = options.restoreWorkers
         if let cluster {
-            let clock = ContinuousClock()
             let started = clock.now
             // The restart's fast shutdown checkpoints everything the load wrote.
             try cluster.restart(loading: false)
