@@ -184,6 +184,10 @@ final class ParallelRestoreTests: XCTestCase {
         ], "a constraint the dump keeps NOT VALID is not validated")
         XCTAssertEqual(plan.jobs[3].statements.map(\.sql), ["ALTER TABLE public.parted\n    ADD CONSTRAINT p_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);"],
                        "a partitioned table's foreign key cannot be added NOT VALID")
+        XCTAssertEqual(PostDataPlan.addedThenValidated(("ALTER TABLE ONLY public.\"T\"\n    ADD CONSTRAINT \"my fk\" FOREIGN KEY (a) REFERENCES public.\"Other\"(id);", 9)).map(\.sql),
+                       ["ALTER TABLE ONLY public.\"T\"\n    ADD CONSTRAINT \"my fk\" FOREIGN KEY (a) REFERENCES public.\"Other\"(id) NOT VALID;",
+                        "ALTER TABLE ONLY public.\"T\" VALIDATE CONSTRAINT \"my fk\";"], "quoted names stay quoted")
+        XCTAssertEqual(PostDataPlan.referencedTable("ALTER TABLE ONLY a ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES public.\"Other\"(id);"), "public.\"Other\"")
         XCTAssertEqual(plan.jobs[1].referencedTables, ["public.a", "public.c"])
         XCTAssertEqual(plan.prerequisites(of: plan.jobs[1]), ["indexes public.b", "indexes public.a"], "no job builds public.c's indexes")
         XCTAssertEqual(plan.prerequisites(of: plan.jobs[0]), [])

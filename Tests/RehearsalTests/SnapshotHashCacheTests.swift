@@ -28,7 +28,7 @@ final class SnapshotHashCacheTests: XCTestCase {
 
         // Plant a different hash for the same file identity: a second open must take it from
         // the cache rather than read the file.
-        let identity = try XCTUnwrap(SnapshotHashCache.Identity(path: path))
+        let identity = try XCTUnwrap(FileIdentity(path: path))
         cache.remember(String(repeating: "0", count: 64), of: path, as: identity)
         XCTAssertEqual(try Snapshot.open(path, hashCache: cache).sha256, String(repeating: "0", count: 64))
     }

@@ -15,7 +15,7 @@ public struct Snapshot: Sendable, Codable, Equatable {
         if let known = hashCache?.hash(of: path) {
             return Snapshot(path: path, sha256: known, bytes: reader.fileSize, compressed: reader.isCompressed)
         }
-        let identity = SnapshotHashCache.Identity(path: path)
+        let identity = FileIdentity(path: path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SnapshotError.unreadable(path: path, reason: "permission denied")
         }

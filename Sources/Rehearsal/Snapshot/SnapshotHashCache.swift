@@ -13,40 +13,22 @@ public struct SnapshotHashCache: Sendable {
         file = directory + "/snapshot-hashes.json"
     }
 
-    struct Identity: Codable, Equatable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modifiedNs: Int64
-        var changedNs: Int64
-
-        init?(path: String) {
-            var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            size = Int64(info.st_size)
-            modifiedNs = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            changedNs = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
-        }
-    }
-
     struct Entry: Codable {
-        var identity: Identity
+        var identity: FileIdentity
         var sha256: String
     }
 
     /// The remembered hash of `path`, if the file is the one that was hashed.
     func hash(of path: String) -> String? {
-        guard let identity = Identity(path: path), let entry = entries()[Self.key(path)], entry.identity == identity else { return nil }
+        guard let identity = FileIdentity(path: path), let entry = entries()[Self.key(path)], entry.identity == identity else { return nil }
         return entry.sha256
     }
 
     /// Remembers `sha256` for `path` as it was (`identity`, taken before hashing) if the file
     /// has not changed since; forgets files that are gone. Best effort: a cache that cannot
     /// be written only costs a re-hash next time.
-    func remember(_ sha256: String, of path: String, as identity: Identity) {
-        guard Identity(path: path) == identity else { return }
+    func remember(_ sha256: String, of path: String, as identity: FileIdentity) {
+        guard FileIdentity(path: path) == identity else { return }
         var all = entries().filter { FileManager.default.fileExists(atPath: $0.key) }
         all[Self.key(path)] = Entry(identity: identity, sha256: sha256)
         guard let data = try? JSONEncoder().encode(all) else { return }
