@@ -5,22 +5,22 @@ import Foundation
 /// load, instead of all at once at the end.
 final class PeriodicSync: @unchecked Sendable {
     private let stopped = LockedBox(false)
+    private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
     init(interval: Double) {
-        Thread { [stopped, done] in
+        Thread { [stopped, wake, done] in
             defer { done.signal() }
-            while true {
-                Thread.sleep(forTimeInterval: interval)
-                if stopped.value { return }
+            while wake.wait(timeout: .now() + interval) == .timedOut, !stopped.value {
                 sync()
             }
         }.start()
     }
 
-    /// Stops, after the sync in progress if there is one.
+    /// Stops at once, or after the sync in progress if there is one.
     func stop() {
         stopped.value = true
+        wake.signal()
         done.wait()
     }
 }
