@@ -165,6 +165,50 @@ final class ParallelRestoreTests: XCTestCase {
         }
     }
 
+    /// A real pg_dump of the shapes whose order matters: a key referencing a partitioned
+    /// table (valid only once the partitions' indexes are attached), two tables that
+    /// reference each other, and a key the source keeps NOT VALID.
+    func testPgDumpOfPartitionsAndMutualKeysRestoresLikeSequential() throws {
+        let (server, source) = try TestServer.scratchDatabase(for: self)
+        try server.connect(database: source).execute("""
+            CREATE TABLE events (id int NOT NULL, day date NOT NULL, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+            CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+            INSERT INTO events VALUES (1, '2026-03-01'), (2, '2027-03-01');
+            CREATE TABLE notes (id int PRIMARY KEY, event_id int, event_day date, FOREIGN KEY (event_id, event_day) REFERENCES events);
+            INSERT INTO notes VALUES (1, 1, '2026-03-01'), (2, 2, '2027-03-01');
+            CREATE TABLE a (id int PRIMARY KEY, b_id int);
+            CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);
+            ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;
+            INSERT INTO a VALUES (1, NULL); INSERT INTO b VALUES (1, 1); UPDATE a SET b_id = 1;
+            INSERT INTO b VALUES (2, NULL);
+            ALTER TABLE b ADD CONSTRAINT b_self FOREIGN KEY (a_id) REFERENCES b NOT VALID;
+            CREATE TABLE _schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+            """)
+        let directory = try TestServer.temporaryDirectory(for: self)
+        let target = server.connectionTarget.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(source)")
+        _ = try SnapshotCreator.create(from: target, to: directory + "/snap.sql.zst", level: 1)
+        let snapshot = try Snapshot.open(directory + "/snap.sql.zst")
+        var fingerprints: [SchemaFingerprint] = []
+        var constraints: [String?] = []
+        for workers in [0, 2] {
+            let (_, database) = try TestServer.scratchDatabase(for: self)
+            let connection = try server.connect(database: database)
+            var restorer = SnapshotRestorer(snapshot: snapshot, createMissingRoles: true, serverMajorVersion: server.binaries.majorVersion)
+            restorer.workers = workers
+            let restoreTarget = server.connectionTarget
+            restorer.connect = { try Connection(restoreTarget, database: database) }
+            _ = try restorer.restore(into: connection)
+            fingerprints.append(try SchemaFingerprint.read(on: connection))
+            constraints.append(try connection.scalar(
+                "SELECT string_agg(conrelid::regclass || '.' || conname || '=' || convalidated, ' ' ORDER BY conname) FROM pg_constraint WHERE contype = 'f'"))
+        }
+        XCTAssertEqual(fingerprints[0].differences(to: fingerprints[1]), [])
+        XCTAssertEqual(constraints[1], constraints[0])
+        XCTAssertEqual(constraints[1]?.contains("b.b_self=false"), true, constraints[1] ?? "")
+        XCTAssertEqual(constraints[1]?.contains("notes.notes_event_id_event_day_fkey1=true"), true, "the key's clones on the partitions are valid too")
+    }
+
     func testPostDataBecomesJobsPerTableWithForeignKeysAddedThenValidated() {
         let plan = PostDataPlan([
             ("ALTER TABLE ONLY public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id);", 1),
@@ -192,6 +236,20 @@ final class ParallelRestoreTests: XCTestCase {
         XCTAssertEqual(plan.prerequisites(of: plan.jobs[1]), ["indexes public.b", "indexes public.a"], "no job builds public.c's indexes")
         XCTAssertEqual(plan.prerequisites(of: plan.jobs[0]), [])
         XCTAssertEqual(plan.rest.map(\.line), [4])
+
+        let statements: [PostDataPlan.Statement] = [
+            ("ALTER TABLE ONLY public.p ADD CONSTRAINT p_pkey PRIMARY KEY (id, day);", 1),
+            ("ALTER TABLE ONLY public.p_1 ADD CONSTRAINT p_1_pkey PRIMARY KEY (id, day);", 2),
+            ("ALTER INDEX public.p_pkey ATTACH PARTITION public.p_1_pkey;", 3),
+            ("ALTER TABLE ONLY public.n ADD CONSTRAINT n_fkey FOREIGN KEY (p_id, p_day) REFERENCES public.p(id, day);", 4),
+        ]
+        let partitioned = PostDataPlan(statements)
+        XCTAssertEqual(partitioned.jobs.map(\.key), ["indexes public.p", "indexes public.p_1", "index attachments ", "foreign keys public.n"])
+        XCTAssertEqual(partitioned.prerequisites(of: partitioned.jobs[2]), ["indexes public.p", "indexes public.p_1"])
+        XCTAssertEqual(partitioned.prerequisites(of: partitioned.jobs[3]), ["indexes public.p", "index attachments "],
+                       "a key to a partitioned table waits for the attachments")
+        XCTAssertEqual(PostDataPlan(statements, partitionedTables: ["public.p"]).jobs[3].statements.map(\.sql), [statements[3].sql],
+                       "added whole: validating later would leave its clones on the partitions NOT VALID")
     }
 
     func testJobsWaitForTheirTablesDataAndTheBiggestChainGoesFirst() {

@@ -26,6 +26,17 @@ final class MarkdownReportTests: XCTestCase {
         XCTAssertEqual(lines.dropFirst().first, "**❌ NO-GO** — a step failed")
     }
 
+    func testSamplingSaysBothIntervalsWhenTheSamplerBacksOff() throws {
+        var report = SampleReport.make()
+        XCTAssertNil(report.lockSampleQuietIntervalMs, "older reports have no quiet interval")
+        XCTAssertEqual(MarkdownReport.sampling(report), "every 10 ms")
+        report.lockSampleQuietIntervalMs = 25
+        XCTAssertEqual(MarkdownReport.sampling(report), "every 10 ms while a lock request waits, 25 ms otherwise")
+        XCTAssertTrue(MarkdownReport.render(report).contains("(sampled every 10 ms while a lock request waits, 25 ms otherwise; in whole-file mode"))
+        let decoded = try JSONReport.decode(try JSONReport.encode(report))
+        XCTAssertEqual(decoded.lockSampleQuietIntervalMs, 25)
+    }
+
     func testPassingReportSaysGo() {
         var report = ReportFixtures.report
         report.verdict = .pass

@@ -43,6 +43,7 @@ public final class RehearsalRunner {
             snapshot: .init(path: snapshot.path, sha256: snapshot.sha256, bytes: snapshot.bytes, identifyMs: identifyMs, restoreMs: 0, cloneMs: 0, fromCache: false),
             server: .init(version: "", embedded: server.isEmbedded, name: server.displayName))
         report.lockSampleIntervalMs = options.lockSampleInterval * 1000
+        report.lockSampleQuietIntervalMs = StepObserver.quietInterval(for: options.lockSampleInterval) * 1000
 
         if server.isEmbedded {
             let cache = TemplateCache(databases: databases)

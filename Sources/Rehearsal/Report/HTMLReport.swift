@@ -243,7 +243,7 @@ public enum HTMLReport {
         var out = [
             "<h3>Locks</h3>",
             "<table class=\"locks\">",
-            "<thead><tr><th>step</th><th>relation</th><th>kind</th><th>mode</th><th class=\"num\">first seen</th><th class=\"num\">last seen</th><th class=\"num\">held (sampled every \(esc(Format.duration(report.lockSampleIntervalMs))))</th></tr></thead>",
+            "<thead><tr><th>step</th><th>relation</th><th>kind</th><th>mode</th><th class=\"num\">first seen</th><th class=\"num\">last seen</th><th class=\"num\">held (sampled \(esc(MarkdownReport.sampling(report))))</th></tr></thead>",
             "<tbody>",
         ]
         for (step, lock) in locks {
@@ -428,7 +428,7 @@ public enum HTMLReport {
         return [
             "<section id=\"traffic\">",
             "<h2>Traffic</h2>",
-            "<p>\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(queries)); baseline over \(esc(Format.duration(traffic.baselineSeconds * 1000))): \(baseline.queries) queries, p50 \(esc(Format.duration(baseline.p50Ms))), p99 \(esc(Format.duration(baseline.p99Ms))), \(baseline.errors) error(s). Lock waits are sampled every \(esc(Format.duration(report.lockSampleIntervalMs))); a wait&#39;s start comes from pg_locks.waitstart.</p>",
+            "<p>\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(queries)); baseline over \(esc(Format.duration(traffic.baselineSeconds * 1000))): \(baseline.queries) queries, p50 \(esc(Format.duration(baseline.p50Ms))), p99 \(esc(Format.duration(baseline.p99Ms))), \(baseline.errors) error(s). Lock waits are sampled \(esc(MarkdownReport.sampling(report))); a wait&#39;s start comes from pg_locks.waitstart.</p>",
             "</section>",
         ]
     }
@@ -462,7 +462,7 @@ public enum HTMLReport {
             let settings = scenario.session.sorted { $0.key < $1.key }.map { "<code>\(esc($0.key)) = \(esc($0.value))</code>" }
             out.append("<li>migration session settings: \(settings.joined(separator: ", "))</li>")
         }
-        out.append("<li>locks sampled every \(esc(Format.duration(report.lockSampleIntervalMs)))</li>")
+        out.append("<li>locks sampled \(esc(MarkdownReport.sampling(report)))</li>")
         out.append("<li>started \(esc(report.startedAt))\(report.finishedAt.map { ", finished \(esc($0))" } ?? ""); \(esc(report.tool.name)) \(esc(report.tool.version)), report schema \(report.schemaVersion)</li>")
         out += ["</ul>", "</section>"]
         return out

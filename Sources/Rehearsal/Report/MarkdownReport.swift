@@ -59,7 +59,7 @@ public enum MarkdownReport {
         if let traffic = report.traffic {
             out.append("## Traffic")
             out.append("")
-            out.append("\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(traffic.queries.map { "`\(escape($0))`" }.joined(separator: ", "))); baseline over \(Format.duration(traffic.baselineSeconds * 1000)): \(traffic.baseline.queries) queries, p50 \(Format.duration(traffic.baseline.p50Ms)), p99 \(Format.duration(traffic.baseline.p99Ms)), \(traffic.baseline.errors) error(s). Lock waits are sampled every \(Format.duration(report.lockSampleIntervalMs)); a wait's start comes from pg_locks.waitstart.")
+            out.append("\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(traffic.queries.map { "`\(escape($0))`" }.joined(separator: ", "))); baseline over \(Format.duration(traffic.baselineSeconds * 1000)): \(traffic.baseline.queries) queries, p50 \(Format.duration(traffic.baseline.p50Ms)), p99 \(Format.duration(traffic.baseline.p99Ms)), \(traffic.baseline.errors) error(s). Lock waits are sampled \(sampling(report)); a wait's start comes from pg_locks.waitstart.")
             out.append("")
         }
         out.append("## Snapshot and server")
@@ -87,6 +87,13 @@ public enum MarkdownReport {
     }
 
     /// A lock seen in one sample only was held for less than the sampling interval.
+    /// `every 10 ms`, or `every 10 ms while a lock request waits, 25 ms otherwise`.
+    static func sampling(_ report: RehearsalReport) -> String {
+        let every = "every \(Format.duration(report.lockSampleIntervalMs))"
+        guard let quiet = report.lockSampleQuietIntervalMs, quiet > report.lockSampleIntervalMs else { return every }
+        return every + " while a lock request waits, \(Format.duration(quiet)) otherwise"
+    }
+
     static func held(_ lock: ObservedLock, interval: Double) -> String {
         lock.heldMs < interval ? "< \(Format.duration(interval))" : Format.duration(lock.heldMs)
     }

@@ -40,7 +40,7 @@ enum MarkdownStepDetails {
         let locks = migration.steps.flatMap { step in step.locks.map { (step, $0) } }
         if !locks.isEmpty {
             out.append("")
-            out.append("**Locks held** (sampled every \(Format.duration(report.lockSampleIntervalMs)); in whole-file mode held to the end of the file)")
+            out.append("**Locks held** (sampled \(MarkdownReport.sampling(report)); in whole-file mode held to the end of the file)")
             out.append("")
             out.append("| step | relation | kind | mode | held |")
             out.append("|---|---|---|---|---:|")

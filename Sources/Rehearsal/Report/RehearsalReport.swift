@@ -25,8 +25,10 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var interrupted = false
     /// Why the rehearsal stopped early (server gone, connection lost), when it did.
     public var failure: String?
-    /// How often the lock sampler looked at pg_locks.
+    /// How often the lock sampler looked at pg_locks while a lock request waited.
     public var lockSampleIntervalMs: Double = 10
+    /// How often it looked while nothing waited (absent in reports from before it backed off).
+    public var lockSampleQuietIntervalMs: Double?
     /// The application traffic run alongside, when the scenario has some.
     public var traffic: TrafficSummary?
 
@@ -245,6 +247,7 @@ extension RehearsalReport {
         interrupted = try c.value(.interrupted, or: false)
         failure = try c.decodeIfPresent(String.self, forKey: .failure)
         lockSampleIntervalMs = try c.value(.lockSampleIntervalMs, or: 10)
+        lockSampleQuietIntervalMs = try c.decodeIfPresent(Double.self, forKey: .lockSampleQuietIntervalMs)
         traffic = try c.decodeIfPresent(TrafficSummary.self, forKey: .traffic)
     }
 }

@@ -3,16 +3,17 @@
 /// exclusion constraints, serially within the table), one per table for its foreign keys,
 /// each job runnable once what it needs exists; everything else runs afterwards in dump order.
 ///
-/// A foreign key of a plain table is added `NOT VALID` and then validated: the end state is
-/// the same validated constraint, but the validation takes only SHARE UPDATE EXCLUSIVE on the
-/// table and ROW SHARE on the referenced one, so validations of tables that reference the
-/// same table run side by side instead of queueing on SHARE ROW EXCLUSIVE.
+/// A foreign key between plain tables is added `NOT VALID` and then validated: the end state
+/// is the same validated constraint, but the validation takes only SHARE UPDATE EXCLUSIVE on
+/// the table and ROW SHARE on the referenced one, so validations of tables that reference
+/// the same table run side by side instead of queueing on SHARE ROW EXCLUSIVE.
 struct PostDataPlan {
     typealias Statement = (sql: String, line: Int)
 
     struct Job {
-        enum Kind: String { case indexes, foreignKeys = "foreign keys" }
+        enum Kind: String { case indexes, attachments = "index attachments", foreignKeys = "foreign keys" }
         var kind: Kind
+        /// The table the job works on; empty for the one job of index attachments.
         var table: String
         var statements: [Statement]
         /// Tables a foreign key of this job references; their indexes must exist first.
@@ -34,7 +35,10 @@ struct PostDataPlan {
             || upper.hasPrefix("CREATE RULE") || upper.hasPrefix("CREATE POLICY") || upper.hasPrefix("ALTER INDEX")
     }
 
-    init(_ statements: [Statement]) {
+    /// `partitionedTables` (as the dump names them): a foreign key referencing one of them
+    /// is added whole, because VALIDATE CONSTRAINT leaves the key's clones on the partitions
+    /// NOT VALID (PostgreSQL 15), unlike a validating ADD CONSTRAINT.
+    init(_ statements: [Statement], partitionedTables: Set<String> = []) {
         var byKey: [String: Int] = [:]
         func add(_ kind: Job.Kind, _ table: String, _ statements: [Statement], references: String? = nil) {
             let key = Job.key(kind, table)
@@ -50,9 +54,13 @@ struct PostDataPlan {
         for statement in statements {
             let upper = statement.sql.uppercased()
             if upper.hasPrefix("ALTER TABLE"), upper.contains(" FOREIGN KEY "), let table = Self.alteredTable(statement.sql) {
-                add(.foreignKeys, table, Self.addedThenValidated(statement), references: Self.referencedTable(statement.sql))
+                let referenced = Self.referencedTable(statement.sql)
+                let split = referenced.map { !partitionedTables.contains($0) } ?? false
+                add(.foreignKeys, table, split ? Self.addedThenValidated(statement) : [statement], references: referenced)
             } else if let table = Self.indexTable(upper, original: statement.sql) {
                 add(.indexes, table, [statement])
+            } else if upper.hasPrefix("ALTER INDEX"), upper.contains(" ATTACH PARTITION ") {
+                add(.attachments, "", [statement])
             } else {
                 rest.append(statement)
             }
@@ -67,11 +75,22 @@ struct PostDataPlan {
     }
 
     /// The keys of the jobs that must finish before `job` starts: a table's indexes before
-    /// its foreign keys and before the foreign keys that reference it.
+    /// its foreign keys and before the foreign keys that reference it; every index before
+    /// the partitions' indexes are attached to their parents' (`ALTER INDEX … ATTACH
+    /// PARTITION`), and those attachments before any foreign key, since a key referencing a
+    /// partitioned table needs the parent's unique index, valid only once attached.
     func prerequisites(of job: Job) -> [String] {
-        guard job.kind == .foreignKeys else { return [] }
         let keys = Set(jobs.map(\.key))
-        return ([job.table] + job.referencedTables).map { Job.key(.indexes, $0) }.filter(keys.contains)
+        switch job.kind {
+        case .indexes:
+            return []
+        case .attachments:
+            return jobs.filter { $0.kind == .indexes }.map(\.key)
+        case .foreignKeys:
+            let attachments = Job.key(.attachments, "")
+            return ([job.table] + job.referencedTables).map { Job.key(.indexes, $0) }.filter(keys.contains)
+                + (keys.contains(attachments) ? [attachments] : [])
+        }
     }
 
     /// `ALTER TABLE ONLY t ADD CONSTRAINT c FOREIGN KEY … ;` → the same `… NOT VALID;` and

@@ -146,7 +146,7 @@ public struct SnapshotRestorer {
                     }
                     summary.statements += 1
                 }
-                let plan = PostDataPlan(postData)
+                let plan = PostDataPlan(postData, partitionedTables: try Self.partitionedTables(on: connection))
                 pool.submit(Self.jobs(of: plan, tableBytes: after.tableBytes, vacuumAt: vacuumAnalyze ? after.copyLines : nil))
                 rest = plan.rest
             }
@@ -192,6 +192,9 @@ public struct SnapshotRestorer {
                 priority = bytes(job.table) + waitingOnIt.map { bytes($0.table) }.reduce(0, +)
             case .foreignKeys:
                 priority = tables.map(bytes).reduce(0, +)
+            case .attachments:
+                // Quick, and every foreign key waits for it.
+                priority = tableBytes.values.reduce(0, +)
             }
             return RestoreWorkers.Job(key: job.key, statements: job.statements, prerequisites: prerequisites, priority: priority)
         }
@@ -204,6 +207,14 @@ public struct SnapshotRestorer {
                 prerequisites: Set(touching + [dataKey(table)]), priority: -1)
         }
         return built + vacuums
+    }
+
+    /// The partitioned tables the pre-data section created, named as pg_dump names them.
+    static func partitionedTables(on connection: Connection) throws -> Set<String> {
+        Set(try connection.query("""
+            SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'p'
+            """).rows.compactMap { $0[0] })
     }
 
     /// VACUUM ANALYZE for the tables no loader filled (data from INSERT statements, say).
