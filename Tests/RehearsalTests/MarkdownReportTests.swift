@@ -31,8 +31,8 @@ final class MarkdownReportTests: XCTestCase {
         XCTAssertNil(report.lockSampleQuietIntervalMs, "older reports have no quiet interval")
         XCTAssertEqual(MarkdownReport.sampling(report), "every 10 ms")
         report.lockSampleQuietIntervalMs = 25
-        XCTAssertEqual(MarkdownReport.sampling(report), "every 10 ms while a lock request waits, 25 ms otherwise")
-        XCTAssertTrue(MarkdownReport.render(report).contains("(sampled every 10 ms while a lock request waits, 25 ms otherwise; in whole-file mode"))
+        XCTAssertEqual(MarkdownReport.sampling(report), "every 10 ms while locks are taken or waited for, 25 ms otherwise")
+        XCTAssertTrue(MarkdownReport.render(report).contains("(sampled every 10 ms while locks are taken or waited for, 25 ms otherwise; in whole-file mode"))
         let decoded = try JSONReport.decode(try JSONReport.encode(report))
         XCTAssertEqual(decoded.lockSampleQuietIntervalMs, 25)
     }

@@ -87,11 +87,11 @@ public enum MarkdownReport {
     }
 
     /// A lock seen in one sample only was held for less than the sampling interval.
-    /// `every 10 ms`, or `every 10 ms while a lock request waits, 25 ms otherwise`.
+    /// `every 10 ms`, or `every 10 ms while locks are taken or waited for, 25 ms otherwise`.
     static func sampling(_ report: RehearsalReport) -> String {
         let every = "every \(Format.duration(report.lockSampleIntervalMs))"
         guard let quiet = report.lockSampleQuietIntervalMs, quiet > report.lockSampleIntervalMs else { return every }
-        return every + " while a lock request waits, \(Format.duration(quiet)) otherwise"
+        return every + " while locks are taken or waited for, \(Format.duration(quiet)) otherwise"
     }
 
     static func held(_ lock: ObservedLock, interval: Double) -> String {

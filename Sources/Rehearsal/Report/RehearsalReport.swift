@@ -25,9 +25,9 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var interrupted = false
     /// Why the rehearsal stopped early (server gone, connection lost), when it did.
     public var failure: String?
-    /// How often the lock sampler looked at pg_locks while a lock request waited.
+    /// How often the lock sampler looked at pg_locks while locks were taken or waited for.
     public var lockSampleIntervalMs: Double = 10
-    /// How often it looked while nothing waited (absent in reports from before it backed off).
+    /// How often it looked otherwise (absent in reports from before it backed off).
     public var lockSampleQuietIntervalMs: Double?
     /// The application traffic run alongside, when the scenario has some.
     public var traffic: TrafficSummary?
