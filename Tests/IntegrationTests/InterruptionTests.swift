@@ -52,4 +52,45 @@ final class RestoreInterruptionTests: XCTestCase {
         XCTAssertEqual(left, [], "neither a half template nor a scratch database is left")
         XCTAssertFalse(server.isLoading, "the server is back on production-like settings")
     }
+
+    /// Ctrl-C while the indexes are built cancels them instead of waiting: here the one
+    /// index would take a minute (6000 rows, 10 ms each).
+    func testInterruptDuringIndexBuildsCancelsThemAndLeavesNothing() throws {
+        let rows = (1...6000).map { "\($0)\trow \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump
+            .replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+            .replacingOccurrences(of: "CREATE TABLE public._schema_migrations", with: """
+                CREATE FUNCTION public.slow(i integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE
+                    AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN i; END $$;
+                CREATE TABLE public._schema_migrations
+                """)
+            .replacingOccurrences(of: "GRANT SELECT", with: "CREATE INDEX items_slow ON public.items USING btree (public.slow(id));\nGRANT SELECT")
+        var migrations = Fixture.baseMigrations
+        migrations["2_x.up.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, dump: dump, migrations: migrations)
+        let server = try TestServer.shared()
+        let options = RehearsalOptions()
+        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
+            // Once the data is in, the index is being built; give it half a second.
+            if case .restoring(let progress) = event, progress.dataLoaded, progress.jobsTotal > 0 {
+                let token = options.interruption
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { token.interrupt() }
+            }
+        }
+        let finished = expectation(description: "the run ends")
+        let outcome = LockedBox<Error?>(nil)
+        nonisolated(unsafe) let running = runner  // used by that thread alone from here
+        DispatchQueue.global().async {
+            do { _ = try running.run() } catch { outcome.value = error }
+            finished.fulfill()
+        }
+        wait(for: [finished], timeout: 30)
+        XCTAssertTrue(outcome.value is RehearsalInterrupted, "\(String(describing: outcome.value))")
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        let left = try ScratchDatabases(server: server).list().map(\.name).filter {
+            $0.hasPrefix(TemplateCache.templateName(for: snapshot)) || $0.hasPrefix(ScratchDatabases.scratchPrefix)
+        }
+        XCTAssertEqual(left, [], "neither a half template nor a scratch database is left")
+        XCTAssertFalse(server.isLoading, "the server is back on production-like settings")
+    }
 }
