@@ -1,10 +1,13 @@
 import Foundation
 
 /// Loads a plain dump's COPY blocks on several sessions at once. A plain dump is one
-/// sequential stream, so each loader reads the whole snapshot itself — decompressing is
-/// cheap next to loading — and claims the next unclaimed COPY block whenever it reaches
-/// one, skipping the blocks other loaders took. Big tables thus load side by side, as with
-/// pg_restore -j on a custom-format dump, and memory stays bounded.
+/// sequential stream, so each loader reads the whole snapshot itself — decompressing costs
+/// a fraction of loading (about 1.5 of 28 core-seconds per extra loader at scale 12) — and
+/// claims the next unclaimed COPY block whenever it reaches one, skipping the blocks other
+/// loaders took. Big tables thus load side by side, as with pg_restore -j on a custom-format
+/// dump, and memory stays bounded. Each committed table is reported (`Event.loaded`) so its
+/// indexes can start while other tables still load; the first loader to reach the end hands
+/// over what follows the data (`afterData`).
 final class DataLoaders: @unchecked Sendable {
     /// What the first loader to read the whole snapshot found after the data.
     struct Rest {

@@ -3,7 +3,8 @@ import Foundation
 /// Restores a plain `pg_dump` into an empty database. Statements run one by one with the
 /// simple-query protocol on the main session; with `workers` > 0, `DataLoaders` load the
 /// COPY blocks on several sessions at once, and the post-data section (indexes,
-/// constraints) is built in parallel across tables after the data, as pg_restore -j does.
+/// constraints) is built in parallel across tables, each table's as soon as its data and
+/// what it depends on are in, as pg_restore -j does (`PostDataPlan`, `RestoreWorkers`).
 /// Stops at the first failing statement (naming its dump line), except that ownership and
 /// grants to roles missing on the target never abort a restore.
 public struct SnapshotRestorer {
