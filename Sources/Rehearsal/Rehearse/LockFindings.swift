@@ -50,7 +50,7 @@ enum LockFindings {
                         advice: "keep the locking statement alone and short in its own file, and set lock_timeout so a blocked migration gives up instead of queueing traffic"))
                 }
             }
-            for wait in step.migrationWaits where wait.waitMs >= 1 {
+            for wait in step.migrationWaits where wait.isFelt {
                 findings.append(Finding(
                     rule: "lock.migration-waited", severity: wait.waitMs > budgetMs / 10 ? .warning : .info,
                     message: "\(label) waited \(Format.duration(wait.waitMs)) for \(wait.mode) on \(wait.relation)\(wait.heldBy.isEmpty ? "" : ", held by " + wait.heldBy.joined(separator: "; "))",

@@ -3,8 +3,7 @@ enum TrafficFindings {
     static func make(_ entry: MigrationReport, migration: Migration, scenario: Scenario, baseline: StepTraffic?) -> [Finding] {
         var findings: [Finding] = []
         let budgetMs = scenario.budgets.trafficBlocked * 1000
-        // Waits under a millisecond are lock-manager noise, not something a user feels.
-        for step in entry.steps where step.blocked.contains(where: { $0.waitMs >= 1 }) {
+        for step in entry.steps where step.blocked.contains(where: \.isFelt) {
             let label = FindingRules.stepLabel(step)
             let worst = step.blocked.max { $0.waitMs < $1.waitMs }!
             let queries = Set(step.blocked.map(\.query)).sorted().joined(separator: ", ")

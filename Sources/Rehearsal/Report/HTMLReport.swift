@@ -344,9 +344,7 @@ public enum HTMLReport {
             ]))
         }
         out += ["</tbody>", "</table>"]
-        // Waits under a millisecond are lock-manager noise, as in TrafficFindings.
-        let blocked = migration.steps.flatMap { step in step.blocked.filter { $0.waitMs >= 1 }.map { (step, $0) } }
-            .sorted { $0.1.waitMs > $1.1.waitMs }
+        let blocked = migration.feltBlocks
         if !blocked.isEmpty {
             out.append("<table class=\"blocked\">")
             out.append("<thead><tr><th>step</th><th>blocked query</th><th>relation</th><th>waited for</th><th class=\"num\">from</th><th class=\"num\">waited</th><th>how</th></tr></thead>")
@@ -662,7 +660,7 @@ public enum HTMLReport {
                 parts.append("<polyline class=\"latency\" points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"1.5\"><title>\(esc("\(FindingRules.stepLabel(placed.step)): p99 \(Format.duration(traffic.p99Ms)), max \(Format.duration(traffic.maxMs))"))</title></polyline>")
             }
             let stepEnd = placed.x + placed.width
-            for (index, event) in placed.step.blocked.filter({ $0.waitMs >= 1 }).enumerated() {
+            for (index, event) in placed.step.blocked.filter(\.isFelt).enumerated() {
                 let x1 = placed.x + min(max(event.startMs, 0) * placed.pixelsPerMs, placed.width)
                 let x2 = min(max(x1 + event.waitMs * placed.pixelsPerMs, x1 + 2), stepEnd)
                 let y = laneTop + laneHeight + 2 - Double(index % 4) * 3

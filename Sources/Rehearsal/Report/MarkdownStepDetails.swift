@@ -90,8 +90,7 @@ enum MarkdownStepDetails {
             guard let traffic = step.traffic else { continue }
             out.append("| \(FindingRules.stepLabel(step)) | \(traffic.queries) | \(traffic.errors) | \(traffic.blockedQueries) | \(Format.duration(traffic.maxBlockedMs)) | \(Format.duration(traffic.totalBlockedMs)) | \(Format.duration(traffic.p50Ms)) | \(Format.duration(traffic.p99Ms)) | \(Format.duration(traffic.maxMs)) |")
         }
-        let blocked = migration.steps.flatMap { step in step.blocked.filter { $0.waitMs >= 1 }.map { (step, $0) } }
-            .sorted { $0.1.waitMs > $1.1.waitMs }
+        let blocked = migration.feltBlocks
         if !blocked.isEmpty {
             out.append("")
             out.append("| step | blocked query | relation | waited for | from | waited | how |")

@@ -69,6 +69,10 @@ public struct BlockedEvent: Sendable, Codable, Equatable {
     /// True when the migration itself held the conflicting lock; false when the query was
     /// queued behind the migration's own waiting request.
     public var direct: Bool
+
+    /// False for waits under a millisecond: lock-manager noise, not something a user feels.
+    /// Findings and reports leave those out.
+    public var isFelt: Bool { waitMs >= MigrationWait.feltMs }
 }
 
 /// A lock the migration had to wait for, and who held it.
@@ -78,6 +82,18 @@ public struct MigrationWait: Sendable, Codable, Equatable {
     public var startMs: Double
     public var waitMs: Double
     public var heldBy: [String]
+
+    /// Lock waits shorter than this are lock-manager noise, not something a user feels.
+    public static let feltMs = 1.0
+    public var isFelt: Bool { waitMs >= Self.feltMs }
+}
+
+extension MigrationReport {
+    /// Every application query a step of this migration blocked long enough to be felt,
+    /// with its step, longest first.
+    public var feltBlocks: [(step: StepReport, event: BlockedEvent)] {
+        steps.flatMap { step in step.blocked.filter(\.isFelt).map { (step, $0) } }.sorted { $0.event.waitMs > $1.event.waitMs }
+    }
 }
 
 /// How the traffic was run, and its baseline before any migration.
