@@ -118,14 +118,12 @@ public final class StepObserver: @unchecked Sendable {
         var quiet = false
         repeat {
             do {
-                let locksBefore = state.value.locks.count
                 let rows = try connection.query(prepared: "rehearse_sample", [String(pid), databaseOid]).rows
-                let newWaits = record(rows, migration: pid)
-                if !newWaits.isEmpty { describeBlockers(of: newWaits, on: connection) }
+                let news = record(rows, migration: pid)
+                if !news.freshWaits.isEmpty { describeBlockers(of: news.freshWaits, on: connection) }
                 // Fast while anything waits, while the migration takes new locks, and for
                 // the step's first 200 ms, when most statements take theirs.
-                quiet = !rows.contains { $0[4] == "f" } && state.value.locks.count == locksBefore
-                    && Date().timeIntervalSince(start) > 0.2
+                quiet = !news.anyWaiting && !news.newLock && Date().timeIntervalSince(start) > 0.2
             } catch {
                 failure.value = "\(error)"
                 return
@@ -134,10 +132,18 @@ public final class StepObserver: @unchecked Sendable {
         } while !stopFlag.value
     }
 
-    /// Folds one sample into the observation; returns keys of migration waits seen for the
-    /// first time.
-    private func record(_ rows: [[String?]], migration: Int32) -> [String] {
+    /// What one sample brought: keys of migration waits seen for the first time, whether the
+    /// migration held a lock not seen before, and whether any lock request waited.
+    private struct SampleNews {
+        var freshWaits: [String] = []
+        var newLock = false
+        var anyWaiting = false
+    }
+
+    /// Folds one sample into the observation.
+    private func record(_ rows: [[String?]], migration: Int32) -> SampleNews {
         state.withValue { observation in
+            var news = SampleNews()
             observation.samples += 1
             var waiting: [Int32: (row: [String?], blockers: Set<Int32>)] = [:]
             var now = 0.0
@@ -154,12 +160,14 @@ public final class StepObserver: @unchecked Sendable {
                         lock.granted = lock.granted || granted
                         observation.locks[key] = lock
                     } else {
+                        news.newLock = true
                         observation.locks[key] = RawLock(
                             relation: relation, kind: ObservedLock.kindName(row[2] ?? ""), mode: mode,
                             granted: granted, firstSeen: now, lastSeen: now)
                     }
                 }
                 if !granted {
+                    news.anyWaiting = true
                     waiting[pid] = (row, Self.pids(row[6]))
                 }
             }
@@ -177,7 +185,6 @@ public final class StepObserver: @unchecked Sendable {
                     }
                 }
             }
-            var fresh: [String] = []
             for (pid, entry) in waiting where affected.contains(pid) {
                 let row = entry.row
                 let start = row[5].flatMap(Double.init)
@@ -195,13 +202,13 @@ public final class StepObserver: @unchecked Sendable {
                         blockers: entry.blockers, direct: direct.contains(pid))
                     if isMigration {
                         observation.migrationWaits[key] = wait
-                        fresh.append(key)
+                        news.freshWaits.append(key)
                     } else {
                         observation.blocked[key] = wait
                     }
                 }
             }
-            return fresh
+            return news
         }
     }
 

@@ -25,6 +25,10 @@ struct PostDataPlan {
 
     var jobs: [Job] = []
     var rest: [Statement] = []
+    /// The keys of `jobs`.
+    private(set) var keys: Set<String> = []
+    /// For each table, the tables whose foreign keys reference it.
+    private(set) var referencedBy: [String: [String]] = [:]
 
     /// True for the statements that begin the post-data section.
     static func isPostData(_ sql: String) -> Bool {
@@ -71,7 +75,15 @@ struct PostDataPlan {
             let statements = jobs[index].statements
             let validations = statements.filter { Self.isValidation($0.sql) }
             jobs[index].statements = statements.filter { !Self.isValidation($0.sql) } + validations
+            for referenced in jobs[index].referencedTables { referencedBy[referenced, default: []].append(jobs[index].table) }
         }
+        keys = Set(byKey.keys)
+    }
+
+    /// The keys of the jobs that lock `table`: its own, and the foreign keys referencing it.
+    func jobsLocking(_ table: String) -> [String] {
+        ([Job.key(.indexes, table), Job.key(.foreignKeys, table)] + (referencedBy[table] ?? []).map { Job.key(.foreignKeys, $0) })
+            .filter(keys.contains)
     }
 
     /// The keys of the jobs that must finish before `job` starts: a table's indexes before
@@ -80,7 +92,6 @@ struct PostDataPlan {
     /// PARTITION`), and those attachments before any foreign key, since a key referencing a
     /// partitioned table needs the parent's unique index, valid only once attached.
     func prerequisites(of job: Job) -> [String] {
-        let keys = Set(jobs.map(\.key))
         switch job.kind {
         case .indexes:
             return []

@@ -189,8 +189,8 @@ public struct SnapshotRestorer {
             let priority: Int
             switch job.kind {
             case .indexes:
-                let waitingOnIt = plan.jobs.filter { $0.kind == .foreignKeys && $0.table != job.table && $0.referencedTables.contains(job.table) }
-                priority = bytes(job.table) + waitingOnIt.map { bytes($0.table) }.reduce(0, +)
+                let waitingOnIt = Set(plan.referencedBy[job.table] ?? []).subtracting([job.table])
+                priority = bytes(job.table) + waitingOnIt.map(bytes).reduce(0, +)
             case .foreignKeys:
                 priority = tables.map(bytes).reduce(0, +)
             case .attachments:
@@ -202,10 +202,9 @@ public struct SnapshotRestorer {
         guard let copyLines else { return built }
         // Last for each table: after every job that locks it, so none of them queues behind it.
         let vacuums = copyLines.sorted { $0.key < $1.key }.map { table, line in
-            let touching = plan.jobs.filter { $0.table == table || $0.referencedTables.contains(table) }.map(\.key)
-            return RestoreWorkers.Job(
+            RestoreWorkers.Job(
                 key: "vacuum \(table)", statements: [("VACUUM (ANALYZE) \(table)", line)],
-                prerequisites: Set(touching + [dataKey(table)]), priority: -1)
+                prerequisites: Set(plan.jobsLocking(table) + [dataKey(table)]), priority: -1)
         }
         return built + vacuums
     }
