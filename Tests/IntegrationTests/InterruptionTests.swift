@@ -31,20 +31,16 @@ final class InterruptionTests: XCTestCase {
 }
 
 final class RestoreInterruptionTests: XCTestCase {
-    func testInterruptDuringRestoreLeavesNoTemplateAndNoScratchDatabase() throws {
-        let rows = (1...300_000).map { "\($0)\trow \($0)\t\\N" }.joined(separator: "\n")
-        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+    /// The fixture dump with `rows` rows in public.items, edited by `edit`, and a pending migration.
+    private func fixture(rows: Int, editing edit: (String) -> String = { $0 }) throws -> Fixture {
+        let data = (1...rows).map { "\($0)\trow \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: data)
         var migrations = Fixture.baseMigrations
         migrations["2_x.up.sql"] = "SELECT 1;"
-        let fixture = try Fixture(test: self, dump: dump, migrations: migrations)
-        let server = try TestServer.shared()
-        let options = RehearsalOptions()
-        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
-            if case .restoring = event { options.interruption.interrupt() }
-        }
-        XCTAssertThrowsError(try runner.run()) { error in
-            XCTAssertTrue(error is RehearsalInterrupted || options.interruption.isInterrupted, "\(error)")
-        }
+        return try Fixture(test: self, dump: edit(dump), migrations: migrations)
+    }
+
+    private func assertNothingLeft(of fixture: Fixture, on server: EmbeddedCluster) throws {
         let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
         let left = try ScratchDatabases(server: server).list().map(\.name).filter {
             $0.hasPrefix(TemplateCache.templateName(for: snapshot)) || $0.hasPrefix(ScratchDatabases.scratchPrefix)
@@ -53,21 +49,30 @@ final class RestoreInterruptionTests: XCTestCase {
         XCTAssertFalse(server.isLoading, "the server is back on production-like settings")
     }
 
+    func testInterruptDuringRestoreLeavesNoTemplateAndNoScratchDatabase() throws {
+        let fixture = try fixture(rows: 300_000)
+        let server = try TestServer.shared()
+        let options = RehearsalOptions()
+        let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
+            if case .restoring = event { options.interruption.interrupt() }
+        }
+        XCTAssertThrowsError(try runner.run()) { error in
+            XCTAssertTrue(error is RehearsalInterrupted || options.interruption.isInterrupted, "\(error)")
+        }
+        try assertNothingLeft(of: fixture, on: server)
+    }
+
     /// Ctrl-C while the indexes are built cancels them instead of waiting: here the one
     /// index would take a minute (6000 rows, 10 ms each).
     func testInterruptDuringIndexBuildsCancelsThemAndLeavesNothing() throws {
-        let rows = (1...6000).map { "\($0)\trow \($0)\t\\N" }.joined(separator: "\n")
-        let dump = Fixture.dump
-            .replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
-            .replacingOccurrences(of: "CREATE TABLE public._schema_migrations", with: """
+        let fixture = try fixture(rows: 6000) { dump in
+            dump.replacingOccurrences(of: "CREATE TABLE public._schema_migrations", with: """
                 CREATE FUNCTION public.slow(i integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE
                     AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN i; END $$;
                 CREATE TABLE public._schema_migrations
                 """)
             .replacingOccurrences(of: "GRANT SELECT", with: "CREATE INDEX items_slow ON public.items USING btree (public.slow(id));\nGRANT SELECT")
-        var migrations = Fixture.baseMigrations
-        migrations["2_x.up.sql"] = "SELECT 1;"
-        let fixture = try Fixture(test: self, dump: dump, migrations: migrations)
+        }
         let server = try TestServer.shared()
         let options = RehearsalOptions()
         let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
@@ -86,11 +91,6 @@ final class RestoreInterruptionTests: XCTestCase {
         }
         wait(for: [finished], timeout: 30)
         XCTAssertTrue(outcome.value is RehearsalInterrupted, "\(String(describing: outcome.value))")
-        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
-        let left = try ScratchDatabases(server: server).list().map(\.name).filter {
-            $0.hasPrefix(TemplateCache.templateName(for: snapshot)) || $0.hasPrefix(ScratchDatabases.scratchPrefix)
-        }
-        XCTAssertEqual(left, [], "neither a half template nor a scratch database is left")
-        XCTAssertFalse(server.isLoading, "the server is back on production-like settings")
+        try assertNothingLeft(of: fixture, on: server)
     }
 }
