@@ -15,7 +15,12 @@ final class RestoreWorkers: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
-    private var waiting: [Job] = []
+    /// Jobs whose prerequisites are all complete.
+    private var ready: [Job] = []
+    /// The others, with how many prerequisites each still misses, and for each missing
+    /// prerequisite the jobs it holds back: completing one updates only those.
+    private var blocked: [String: (job: Job, missing: Int)] = [:]
+    private var dependents: [String: [String]] = [:]
     private var completed: Set<String> = []
     private var busy = 0
     private var submitted = 0
@@ -60,14 +65,37 @@ final class RestoreWorkers: @unchecked Sendable {
     /// Queues jobs; each starts once its prerequisites are complete and a slot is free.
     func submit(_ jobs: [Job]) {
         withLock {
-            waiting += jobs
+            for job in jobs {
+                let missing = job.prerequisites.subtracting(completed)
+                if missing.isEmpty {
+                    ready.append(job)
+                } else {
+                    blocked[job.key] = (job, missing.count)
+                    for key in missing { dependents[key, default: []].append(job.key) }
+                }
+            }
             submitted += jobs.count
         }
     }
 
     /// Marks a prerequisite done that no job of this pool produces (a table's data).
     func complete(_ key: String) {
-        withLock { completed.insert(key) }
+        withLock { markCompleted(key) }
+    }
+
+    /// Records `key` as done and releases the jobs that waited only for it (lock held).
+    private func markCompleted(_ key: String) {
+        guard completed.insert(key).inserted else { return }
+        for dependent in dependents.removeValue(forKey: key) ?? [] {
+            guard var entry = blocked[dependent] else { continue }
+            entry.missing -= 1
+            if entry.missing == 0 {
+                blocked[dependent] = nil
+                ready.append(entry.job)
+            } else {
+                blocked[dependent] = entry
+            }
+        }
     }
 
     /// Takes (positive) or gives back (negative) slots for work done outside the pool.
@@ -76,7 +104,7 @@ final class RestoreWorkers: @unchecked Sendable {
     }
 
     /// Jobs finished and jobs submitted so far.
-    var jobs: (finished: Int, submitted: Int) { withLock { (finished, submitted) } }
+    var jobs: (finished: Int, submitted: Int) { reading { (finished, submitted) } }
 
     /// Waits for every queued job, calling `tick` every 0.1 s; throws the first failure.
     /// When `shouldStop` turns true, cancels the statements in flight and throws
@@ -84,7 +112,7 @@ final class RestoreWorkers: @unchecked Sendable {
     func drain(shouldStop: () -> Bool, tick: () -> Void = {}) throws {
         condition.lock()
         defer { condition.unlock() }
-        while (busy > 0 || !waiting.isEmpty) && failure == nil {
+        while (busy > 0 || !ready.isEmpty || !blocked.isEmpty) && failure == nil {
             // The caller's `close` cancels what is still running.
             if shouldStop() { throw RehearsalInterrupted(partial: nil) }
             condition.wait(until: Date().addingTimeInterval(0.1))
@@ -103,6 +131,14 @@ final class RestoreWorkers: @unchecked Sendable {
         group.wait()
     }
 
+    /// Reads under the lock without waking anyone.
+    private func reading<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    /// Changes under the lock, then wakes the workers to look again.
     private func withLock<T>(_ body: () -> T) -> T {
         condition.lock()
         defer {
@@ -112,35 +148,31 @@ final class RestoreWorkers: @unchecked Sendable {
         return body()
     }
 
-    /// The index in `waiting` of the ready job with the highest priority (lock held). When
-    /// nothing runs, no loader is left and no job is ready, a prerequisite can no longer
-    /// arrive (a table with no data, say): then the waiting jobs run regardless.
-    private func nextReady() -> Int? {
-        let idle = busy == 0 && occupied == 0
-        var best: Int?
-        for pass in 0..<(idle ? 2 : 1) where best == nil {
-            for (index, job) in waiting.enumerated() where pass == 1 || job.prerequisites.isSubset(of: completed) {
-                if best == nil || job.priority > waiting[best!].priority { best = index }
-            }
+    /// Takes the ready job with the highest priority (lock held). When nothing runs, no
+    /// loader is left and no job is ready, a prerequisite can no longer arrive (a table with
+    /// no data, say): then a held-back job runs regardless.
+    private func takeNext() -> Job? {
+        if let best = ready.indices.max(by: { ready[$0].priority < ready[$1].priority }) {
+            return ready.remove(at: best)
         }
-        return best
+        guard busy == 0, occupied == 0, let key = blocked.max(by: { $0.value.job.priority < $1.value.job.priority })?.key else { return nil }
+        return blocked.removeValue(forKey: key)?.job
     }
 
     private func work(_ connection: Connection) {
         var applied: [String] = []
         while true {
             condition.lock()
-            var next: Int?
+            var next: Job?
             while !closing && failure == nil {
-                next = busy + occupied < count ? nextReady() : nil
+                next = busy + occupied < count ? takeNext() : nil
                 if next != nil { break }
                 condition.wait()
             }
-            guard let index = next, !closing, failure == nil else {
+            guard let job = next, !closing, failure == nil else {
                 condition.unlock()
                 return
             }
-            let job = waiting.remove(at: index)
             busy += 1
             let settings = sessionStatements
             condition.unlock()
@@ -151,7 +183,7 @@ final class RestoreWorkers: @unchecked Sendable {
             }
             var error: SnapshotError?
             for statement in job.statements {
-                if withLock({ closing }) { break }
+                if reading({ closing }) { break }
                 if let failure = Self.run(statement.sql, on: connection) {
                     error = .statementFailed(path: path, line: statement.line, error: failure)
                     break
@@ -162,7 +194,7 @@ final class RestoreWorkers: @unchecked Sendable {
             busy -= 1
             if let error, failure == nil { failure = error }
             if error == nil {
-                completed.insert(job.key)
+                markCompleted(job.key)
                 finished += 1
             }
             condition.broadcast()
