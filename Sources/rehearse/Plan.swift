@@ -23,6 +23,7 @@ struct Plan: ParsableCommand {
             defer { database.shutdown() }
             let (plan, report) = try runner.plan()
             terminal.clearProgress()
+            defer { runner.prepareSpare() }
             if json {
                 FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8))
                 return 0

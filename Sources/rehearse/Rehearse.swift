@@ -31,6 +31,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .long, help: "Keep the scratch database at the end, for inspection.")
     var keep = false
 
+    @Flag(name: .long, help: "Embedded server: do not keep a spare copy of the cached snapshot for the next run (saves its disk space; the next run then waits for a copy).")
+    var noSpare = false
+
     @Flag(name: .shortAndLong, help: "Print only the verdict line and errors.")
     var quiet = false
 

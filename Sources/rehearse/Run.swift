@@ -31,6 +31,7 @@ struct Run: ParsableCommand {
                 ReportWriter.appendToGitHubSummary(report)
                 terminal.summary(report, directory: directory)
                 if json { FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8)) }
+                runner.prepareSpare()
                 return report.verdict == .fail ? 1 : 0
             } catch let aborted as RehearsalAborted {
                 try ReportWriter.write(aborted.partial, to: directory)
@@ -53,6 +54,7 @@ extension ServerOptions {
         var options = RehearsalOptions()
         options.keepDatabase = keep
         options.traceStatements = !noTrace
+        options.keepSpare = !noSpare
         options.lockSampleInterval = min(max(sampleInterval, 1), 1000) / 1000
         return options
     }

@@ -53,6 +53,16 @@ final class Terminal: @unchecked Sendable {
             line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
         case .cloningTemplate:
             status("cloning the cached snapshot into a scratch database")
+        case .preparingSpare:
+            status("copying the cached snapshot for the next run (interrupting is safe; --no-spare skips this)")
+        case .preparedSpare(.made(let bytes, let milliseconds)):
+            line("spare copy of the cached snapshot ready for the next run (\(Format.bytes(UInt64(max(bytes, 0)))) in \(Format.duration(milliseconds)))")
+        case .preparedSpare(.exists):
+            break
+        case .preparedSpare(.lowDiskSpace(let needed, let free)):
+            note("no spare copy for the next run: \(Format.bytes(UInt64(max(free, 0)))) free, \(Format.bytes(UInt64(max(needed, 0)))) wanted; the next run clones the template instead")
+        case .spareFailed(let reason):
+            note("no spare copy for the next run: \(reason)")
         case .trafficBaseline(let seconds):
             status("measuring traffic baseline for \(Format.duration(seconds * 1000))")
         case .planned(let recorded, let pending):

@@ -131,10 +131,14 @@ final class CommandLineTests: XCTestCase {
         let cluster = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: Self.home).first { $0.hasPrefix("pg") })
         XCTAssertEqual(SnapshotHashCache(directory: Self.home + "/" + cluster).hash(of: fixture.directory + "/snapshot.sql.zst"), snapshot.sha256)
 
-        let warm = try JSONReport.decode(Data(try rehearse(["plan", fixture.scenarioPath, "--json"]).stdout.utf8))
+        let warm = try JSONReport.decode(Data(try rehearse(["plan", fixture.scenarioPath, "--json", "--no-spare"]).stdout.utf8))
         XCTAssertTrue(warm.snapshot.fromCache)
+        XCTAssertEqual(warm.snapshot.fromSpare, true, "the cold plan left a spare copy")
         XCTAssertEqual(warm.snapshot.restoreMs, 0)
         XCTAssertEqual(warm.snapshot.sha256, snapshot.sha256)
+        let copied = try rehearse(["plan", fixture.scenarioPath, "--json"])
+        XCTAssertEqual(try JSONReport.decode(Data(copied.stdout.utf8)).snapshot.fromSpare, false, "--no-spare left none")
+        XCTAssertTrue(copied.stderr.contains("spare copy of the cached snapshot ready for the next run"), copied.stderr)
     }
 
     func testInterruptWritesAPartialReportExitsThreeAndLeavesNoServer() throws {

@@ -52,11 +52,15 @@ final class EmbeddedClusterTests: XCTestCase {
 }
 
 final class TemplateCacheTests: XCTestCase {
-    func testTemplatesAreListedAndPrunedBySizeAndAge() throws {
+    private func privateCluster() throws -> EmbeddedCluster {
         let base = getuid() == 0 ? "/var/tmp" : NSTemporaryDirectory()
         let home = base + "/rehearse-cache-test-\(UUID().uuidString.prefix(8))"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: home) }
-        let cluster = try EmbeddedCluster(home: home)
+        return try EmbeddedCluster(home: home)
+    }
+
+    func testTemplatesAreListedAndPrunedBySizeAndAge() throws {
+        let cluster = try privateCluster()
         defer { cluster.shutdown() }
         var migrations = Fixture.baseMigrations
         migrations["2_noop.up.sql"] = "SELECT 1;"
@@ -74,6 +78,65 @@ final class TemplateCacheTests: XCTestCase {
         XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes).count, 0, "fits")
         XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes - 1).map(\.sha256), [snapshot.sha256])
         XCTAssertTrue(try cache.list().isEmpty)
+    }
+
+    func testASpareCopyIsTakenByTheNextRunAndGoesWithItsTemplate() throws {
+        let cluster = try privateCluster()
+        defer { cluster.shutdown() }
+        var migrations = Fixture.baseMigrations
+        migrations["2_add_extra.up.sql"] = "ALTER TABLE items ADD COLUMN extra int;"
+        migrations["2_add_extra.down.sql"] = "ALTER TABLE items DROP COLUMN extra;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        let databases = ScratchDatabases(server: cluster)
+        let cache = TemplateCache(databases: databases)
+        let template = TemplateCache.templateName(for: try Snapshot.open(fixture.directory + "/snapshot.sql.zst"))
+        let spare = TemplateCache.spareName(of: template)
+        func runner(_ change: (inout RehearsalOptions) -> Void = { _ in }) throws -> RehearsalRunner {
+            var options = RehearsalOptions()
+            change(&options)
+            return RehearsalRunner(scenario: try fixture.scenario(), server: cluster, options: options)
+        }
+
+        let first = try runner()
+        XCTAssertNotEqual(try first.run().snapshot.fromSpare, true, "nothing to take yet")
+        first.prepareSpare()
+        XCTAssertTrue(try databases.exists(spare))
+        XCTAssertThrowsError(try cluster.connect(database: spare), "a spare accepts no connections, so it cannot drift")
+        XCTAssertGreaterThan(try cache.list().first?.spareBytes ?? 0, 0)
+
+        let second = try runner { $0.keepDatabase = true }
+        let report = try second.run()
+        XCTAssertEqual(report.snapshot.fromSpare, true)
+        XCTAssertFalse(try databases.exists(spare), "taken, not copied")
+        XCTAssertEqual(report.startVersion, 1, "the spare holds the snapshot, not the first run's migrated scratch database")
+        XCTAssertEqual(report.migrations.map(\.status), [.rehearsed])
+        let scratch = try XCTUnwrap(second.scratchDatabase)
+        XCTAssertEqual(try cluster.connect(database: scratch).scalar("SELECT count(*) FROM items"), "3")
+        try databases.drop(scratch)
+
+        second.prepareSpare()
+        let withoutSpare = try runner { $0.keepSpare = false }
+        XCTAssertEqual(try withoutSpare.run().snapshot.fromSpare, true)
+        withoutSpare.prepareSpare()
+        XCTAssertFalse(try databases.exists(spare), "--no-spare makes none")
+
+        let third = try runner()
+        XCTAssertNotEqual(try third.run().snapshot.fromSpare, true)
+        third.prepareSpare()
+        let entry = try XCTUnwrap(try cache.list().first)
+        XCTAssertEqual(try cache.prune(maxBytes: entry.bytes + entry.spareBytes).count, 0, "template and spare fit")
+        XCTAssertEqual(try cache.prune(maxBytes: entry.bytes + entry.spareBytes - 1).count, 1)
+        XCTAssertFalse(try databases.exists(spare), "pruned with its template")
+
+        _ = try runner().run()
+        try runner().prepareSpare()
+        XCTAssertFalse(try databases.exists(spare), "a runner that made no scratch database has no template to copy")
+        let fourth = try runner()
+        _ = try fourth.run()
+        fourth.prepareSpare()
+        try databases.drop(template)
+        XCTAssertEqual(try cache.prune().count, 0)
+        XCTAssertFalse(try databases.exists(spare), "a spare whose template is gone is dropped")
     }
 }
 

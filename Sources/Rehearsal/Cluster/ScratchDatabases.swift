@@ -21,9 +21,12 @@ public struct ScratchDatabases {
         return "\(scratchPrefix)\(slug)_\(getpid())_\(suffix)"
     }
 
-    /// Creates `name` (optionally as a copy of `template`) and marks it as rehearse's.
-    public func create(_ name: String, template: String? = nil, purpose: String) throws {
+    /// Creates `name` (optionally as a copy of `template`) and marks it as rehearse's. With
+    /// `interruption`, an interrupt cancels the copy.
+    public func create(_ name: String, template: String? = nil, purpose: String, interruption: InterruptionToken? = nil) throws {
         let admin = try maintenanceConnection()
+        interruption?.watch(admin.makeCancelHandle())
+        defer { interruption?.watch(nil) }
         var sql = "CREATE DATABASE \(Identifier.quote(name))"
         if let template {
             sql += " TEMPLATE \(Identifier.quote(template))"
@@ -57,6 +60,13 @@ public struct ScratchDatabases {
         let admin = try maintenanceConnection()
         guard try isOurs(name, on: admin) else { throw ClusterError.notOurs(database: name) }
         try admin.execute("ALTER DATABASE \(Identifier.quote(name)) RENAME TO \(Identifier.quote(newName))")
+    }
+
+    /// Opens or closes `name` to connections (a closed one cannot change behind rehearse's back).
+    public func allowConnections(_ name: String, _ allowed: Bool) throws {
+        let admin = try maintenanceConnection()
+        guard try isOurs(name, on: admin) else { throw ClusterError.notOurs(database: name) }
+        try admin.execute("ALTER DATABASE \(Identifier.quote(name)) ALLOW_CONNECTIONS \(allowed)")
     }
 
     /// rehearse's databases on this server with their marker comments.

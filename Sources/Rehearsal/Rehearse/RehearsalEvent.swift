@@ -7,6 +7,10 @@ public enum RehearsalEvent: Sendable {
     case restoring(RestoreProgress)
     case restored(RestoreSummary)
     case cloningTemplate(name: String)
+    /// After the report: copying the template into a spare for the next run.
+    case preparingSpare
+    case preparedSpare(TemplateCache.SpareOutcome)
+    case spareFailed(String)
     case trafficBaseline(seconds: Double)
     case planned(recorded: TrackingTable.State?, pending: Int)
     case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)

@@ -6,6 +6,9 @@ public struct RehearsalOptions: Sendable {
     public var lockSampleInterval = 0.01
     /// Attribute locks, rewrites and time to each statement with a traced re-run on a clone.
     public var traceStatements = true
+    /// Embedded server: after the report, copy the template into a spare that the next run
+    /// takes at once.
+    public var keepSpare = true
     /// Extra sessions that load the snapshot in parallel (pg_restore -j style).
     public var restoreWorkers = 2
     /// Set from a signal handler to stop the run cleanly.

@@ -10,6 +10,8 @@ public final class RehearsalRunner {
     private let events: (RehearsalEvent) -> Void
     private let scratch = LockedBox<String?>(nil)
     private let traceDatabase = LockedBox<String?>(nil)
+    /// Embedded server: the template the scratch database was copied from.
+    private var template: String?
     /// Embedded server: the template the trace clone is made from after the faithful run.
     private var traceTemplate: String?
     /// The scratch database while it exists; a signal handler may read it from another thread.
@@ -57,9 +59,13 @@ public final class RehearsalRunner {
             report.snapshot.fromCache = restored == nil
             events(.cloningTemplate(name: template))
             started = clock.now
-            try databases.create(scratch, template: template, purpose: "scratch database of scenario \(scenario.name)")
+            let purpose = "scratch database of scenario \(scenario.name)"
+            let spare = try cache.takeSpare(of: template, as: scratch, purpose: purpose)
+            if !spare { try databases.create(scratch, template: template, purpose: purpose) }
             self.scratch.value = scratch
             report.snapshot.cloneMs = (clock.now - started).milliseconds
+            report.snapshot.fromSpare = spare
+            self.template = template
             // The trace clone is made after the faithful run, so its copying cannot slow the steps.
             traceTemplate = executing && options.traceStatements ? template : nil
         } else {
@@ -107,6 +113,23 @@ public final class RehearsalRunner {
         var captured: MigrationPlan?
         let report = try run(executing: false) { captured = $0 }
         return (captured!, report)
+    }
+
+    /// Embedded server, after the report is out: copies the template into a spare the next
+    /// run takes by renaming it, so that run does not wait for the copy. Best effort: a run
+    /// never fails because no spare could be made.
+    public func prepareSpare() {
+        guard options.keepSpare, let template, let cluster = server as? EmbeddedCluster,
+              !options.interruption.isInterrupted else { return }
+        let cache = TemplateCache(databases: ScratchDatabases(server: server))
+        do {
+            let outcome = try cache.prepareSpare(
+                of: template, dataDirectory: cluster.dataDirectory, interruption: options.interruption
+            ) { events(.preparingSpare) }
+            events(.preparedSpare(outcome))
+        } catch {
+            if !options.interruption.isInterrupted { events(.spareFailed("\(error)")) }
+        }
     }
 
     /// Drops the scratch database unless asked to keep it; safe to call twice.

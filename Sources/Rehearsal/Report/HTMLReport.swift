@@ -436,7 +436,7 @@ public enum HTMLReport {
         let snapshot = report.snapshot
         out.append("<li>snapshot <code>\(esc(snapshot.path))</code> (\(esc(Format.bytes(snapshot.bytes)))), sha256 <code class=\"hash\">\(esc(snapshot.sha256))</code></li>")
         if snapshot.fromCache {
-            out.append("<li>cloned from the cached template in \(esc(Format.duration(snapshot.cloneMs))) (restored in an earlier run)</li>")
+            out.append("<li>\(esc(snapshot.cacheNote))</li>")
         } else if let restore = snapshot.restore {
             let dumped = restore.dumpedFromVersion.map { "; dumped from PostgreSQL \(esc($0))" } ?? ""
             let pgDump = restore.pgDumpVersion.map { " by pg_dump \(esc($0))" } ?? ""

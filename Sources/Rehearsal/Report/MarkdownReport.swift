@@ -67,7 +67,7 @@ public enum MarkdownReport {
         let snapshot = report.snapshot
         out.append("- snapshot `\(escape(snapshot.path))` (\(Format.bytes(snapshot.bytes)), sha256 `\(snapshot.sha256.prefix(16))…`)")
         if snapshot.fromCache {
-            out.append("- cloned from the cached template in \(Format.duration(snapshot.cloneMs)) (restored in an earlier run)")
+            out.append("- \(snapshot.cacheNote)")
         } else if let restore = snapshot.restore {
             out.append("- restored in \(Format.duration(restore.durationMs)): \(restore.statements) statements, \(restore.rowsCopied) rows, \(Format.bytes(restore.uncompressedBytes)) of SQL\(restore.dumpedFromVersion.map { "; dumped from PostgreSQL \($0)" } ?? "")")
             if !restore.createdRoles.isEmpty {

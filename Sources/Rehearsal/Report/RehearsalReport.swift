@@ -59,9 +59,19 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         /// embedded server: both settings switches and VACUUM ANALYZE included); 0 when a
         /// cached template was cloned.
         public var restoreMs: Double
+        /// Time to get the scratch database from the cached template: a copy, or the rename
+        /// of the spare copy an earlier run left (`fromSpare`).
         public var cloneMs: Double
         public var fromCache: Bool
+        public var fromSpare: Bool?
         public var restore: RestoreSummary?
+
+        /// How the scratch database came from the cache, for the reports.
+        var cacheNote: String {
+            fromSpare == true
+                ? "taken from the spare copy of the cached template in \(Format.duration(cloneMs)) (restored and copied after earlier runs)"
+                : "cloned from the cached template in \(Format.duration(cloneMs)) (restored in an earlier run)"
+        }
     }
 
     public struct ServerInfo: Sendable, Codable, Equatable {

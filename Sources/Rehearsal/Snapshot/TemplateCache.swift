@@ -5,6 +5,10 @@ import Foundation
 /// `…_partial` database that is renamed only when complete: an interrupted or failed
 /// restore never leaves a template that looks usable. The marker comment records the
 /// snapshot and when the template was last used, for `rehearse cache list|prune`.
+///
+/// Each template may also have a spare: a ready copy made after a run's report is out, which
+/// the next run takes by renaming it — milliseconds instead of a copy of the whole template.
+/// A spare accepts no connections, so it stays identical to its template until taken.
 public struct TemplateCache {
     let databases: ScratchDatabases
 
@@ -19,6 +23,8 @@ public struct TemplateCache {
         public var snapshotPath: String
         public var bytes: Int64
         public var lastUsed: Date?
+        /// Size of the template's spare copy; 0 when it has none.
+        public var spareBytes: Int64 = 0
     }
 
     public static func templateName(for snapshot: Snapshot) -> String {
@@ -36,7 +42,9 @@ public struct TemplateCache {
             return (name, nil)
         }
         let partial = name + "_partial"
-        if try databases.exists(partial) { try databases.drop(partial) }
+        for leftover in [partial, Self.spareName(of: name)] where try databases.exists(leftover) {
+            try databases.drop(leftover)
+        }
         try databases.create(partial, purpose: "snapshot template (restoring) sha256=\(snapshot.sha256) path=\(snapshot.path)")
         do {
             let summary = try restore(partial)
@@ -49,6 +57,54 @@ public struct TemplateCache {
         }
     }
 
+    public static func spareName(of template: String) -> String {
+        template + spareSuffix
+    }
+
+    static let spareSuffix = "_spare"
+
+    /// Renames the template's spare to `name` and opens it to connections; false when there
+    /// is no usable spare (the caller then clones the template).
+    public func takeSpare(of template: String, as name: String, purpose: String) throws -> Bool {
+        let spare = Self.spareName(of: template)
+        guard try databases.exists(spare) else { return false }
+        do {
+            try databases.rename(spare, to: name)
+        } catch ClusterError.notOurs {
+            return false
+        }
+        try databases.allowConnections(name, true)
+        try databases.mark(name, purpose: purpose)
+        return true
+    }
+
+    /// Why no spare was made, or nil when one was made (or already existed).
+    public enum SpareOutcome: Equatable, Sendable {
+        case made(bytes: Int64, milliseconds: Double)
+        case exists
+        case lowDiskSpace(needed: Int64, free: Int64)
+    }
+
+    /// Copies the template into its spare unless one exists. Skipped when the copy would leave
+    /// less free disk space than the template's size. An interrupt cancels the copy.
+    public func prepareSpare(
+        of template: String, dataDirectory: String, interruption: InterruptionToken? = nil, copying: () -> Void = {}
+    ) throws -> SpareOutcome {
+        let spare = Self.spareName(of: template)
+        if try databases.exists(spare) { return .exists }
+        let bytes = try databases.sizes()[template] ?? 0
+        let attributes = try? FileManager.default.attributesOfFileSystem(forPath: dataDirectory)
+        if let free = (attributes?[.systemFreeSize] as? NSNumber)?.int64Value, free < 2 * bytes {
+            return .lowDiskSpace(needed: 2 * bytes, free: free)
+        }
+        copying()
+        let clock = ContinuousClock()
+        let started = clock.now
+        try databases.create(spare, template: template, purpose: "spare copy of \(template)", interruption: interruption)
+        try databases.allowConnections(spare, false)
+        return .made(bytes: bytes, milliseconds: (clock.now - started).milliseconds)
+    }
+
     static func purpose(for snapshot: Snapshot, at date: Date = Date()) -> String {
         "snapshot template sha256=\(snapshot.sha256) used=\(ISO8601DateFormatter().string(from: date)) path=\(snapshot.path)"
     }
@@ -57,31 +113,40 @@ public struct TemplateCache {
     public func list() throws -> [Entry] {
         let sizes = try databases.sizes()
         return try databases.list().compactMap { name, comment -> Entry? in
-            guard name.hasPrefix(ScratchDatabases.templatePrefix), !name.hasSuffix("_partial") else { return nil }
+            guard Self.isTemplate(name) else { return nil }
             let fields = Self.fields(comment)
             return Entry(
                 name: name, sha256: fields["sha256"] ?? "", snapshotPath: fields["path"] ?? "",
-                bytes: sizes[name] ?? 0, lastUsed: fields["used"].flatMap { ISO8601DateFormatter().date(from: $0) })
+                bytes: sizes[name] ?? 0, lastUsed: fields["used"].flatMap { ISO8601DateFormatter().date(from: $0) },
+                spareBytes: sizes[Self.spareName(of: name)] ?? 0)
         }.sorted { ($0.lastUsed ?? .distantPast) > ($1.lastUsed ?? .distantPast) }
     }
 
-    /// Drops templates unused for longer than `olderThan` seconds, then the least recently
-    /// used ones until the rest fit in `maxBytes`; half-restored leftovers always go.
+    static func isTemplate(_ name: String) -> Bool {
+        name.hasPrefix(ScratchDatabases.templatePrefix) && !name.hasSuffix("_partial") && !name.hasSuffix(spareSuffix)
+    }
+
+    /// Drops templates (with their spares) unused for longer than `olderThan` seconds, then
+    /// the least recently used ones until the rest fit in `maxBytes`; half-restored leftovers
+    /// and spares without a template always go.
     public func prune(olderThan: Double? = nil, maxBytes: Int64? = nil, now: Date = Date()) throws -> [Entry] {
-        for (name, _) in try databases.list() where name.hasPrefix(ScratchDatabases.templatePrefix) && name.hasSuffix("_partial") {
-            try databases.drop(name)
+        let names = Set(try databases.list().map(\.name))
+        for name in names where name.hasPrefix(ScratchDatabases.templatePrefix) {
+            let orphanSpare = name.hasSuffix(Self.spareSuffix) && !names.contains(String(name.dropLast(Self.spareSuffix.count)))
+            if name.hasSuffix("_partial") || orphanSpare { try databases.drop(name) }
         }
         var dropped: [Entry] = []
         var kept: Int64 = 0
         for entry in try list() {
             let age = now.timeIntervalSince(entry.lastUsed ?? .distantPast)
             let tooOld = olderThan.map { age > $0 } ?? false
-            let tooBig = maxBytes.map { kept + entry.bytes > $0 } ?? false
+            let tooBig = maxBytes.map { kept + entry.bytes + entry.spareBytes > $0 } ?? false
             if tooOld || tooBig {
+                if entry.spareBytes > 0 { try databases.drop(Self.spareName(of: entry.name)) }
                 try databases.drop(entry.name)
                 dropped.append(entry)
             } else {
-                kept += entry.bytes
+                kept += entry.bytes + entry.spareBytes
             }
         }
         return dropped
