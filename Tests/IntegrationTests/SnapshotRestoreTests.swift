@@ -115,6 +115,32 @@ final class ParallelRestoreTests: XCTestCase {
         XCTAssertNotNil(fingerprints[1].objects[.init(kind: "index", name: "public.items_pkey")], "post-data ran")
     }
 
+    /// Loaders that read too far apart in the snapshot part ways: one goes on with its own
+    /// decompression, and the database is the same as a sequential restore's.
+    func testLoadersThatReadTooFarApartStillRestoreLikeSequential() throws {
+        let rows = (1...40_000).map { "\($0)\tname \($0) \(String(repeating: "x", count: $0 % 50))\t\\N\n" }.joined()
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$\n", with: rows)
+        XCTAssertGreaterThan(rows.utf8.count, 4 * (128 << 10), "several pieces of decompressed data")
+        let fixture = try Fixture(test: self, dump: dump, migrations: [:])
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        var results: [String?] = []
+        for (workers, window) in [(0, 0), (2, 1), (3, 1 << 20)] {
+            let (server, database) = try TestServer.scratchDatabase(for: self)
+            let connection = try server.connect(database: database)
+            var restorer = SnapshotRestorer(snapshot: snapshot, createMissingRoles: true, serverMajorVersion: 15)
+            restorer.workers = workers
+            restorer.loaderWindow = window
+            let target = server.connectionTarget
+            restorer.connect = { try Connection(target, database: database) }
+            let summary = try restorer.restore(into: connection)
+            XCTAssertEqual(summary.rowsCopied, 40_001, "workers: \(workers)")
+            XCTAssertEqual(summary.uncompressedBytes, UInt64(dump.utf8.count), "workers: \(workers)")
+            results.append(try connection.scalar("SELECT count(*) || ':' || sum(id) || ':' || md5(string_agg(name, ',' ORDER BY id)) FROM public.items"))
+        }
+        XCTAssertEqual(Set(results).count, 1, "\(results)")
+        XCTAssertNotNil(results[0])
+    }
+
     /// The fixture dump with a child table whose rows reference items, as pg_dump writes it.
     private static func dumpWithForeignKey(childRows: String) -> String {
         Fixture.dump

@@ -22,6 +22,9 @@ public struct SnapshotRestorer {
     /// Finish with VACUUM ANALYZE, so the copy has statistics and a visibility map as
     /// production does; with workers, each table's as soon as its own post-data is built.
     public var vacuumAnalyze = false
+    /// How far apart in the snapshot the loaders may read before the slowest decompresses
+    /// on its own (`SharedDecompression`).
+    var loaderWindow = SharedDecompression.defaultWindow
     /// Polled while reading; returning true stops the restore.
     public var shouldStop: () -> Bool = { false }
 
@@ -99,8 +102,9 @@ public struct SnapshotRestorer {
                     // them to reach its end hands over the statements that follow the data;
                     // this pass is done. Loaders hold the pool's slots until they finish.
                     pool.occupy(workers)
-                    loaders = DataLoaders(
-                        count: workers, path: snapshot.path, skipWAL: skipWAL, shouldStop: stopFlag, connect: connect!
+                    loaders = try DataLoaders(
+                        count: workers, path: snapshot.path, skipWAL: skipWAL, window: loaderWindow, shouldStop: stopFlag,
+                        connect: connect!
                     ) { event in
                         switch event {
                         case .loaded(let table): pool.complete(Self.dataKey(table))
