@@ -52,7 +52,7 @@ final class Terminal: @unchecked Sendable {
         case .restored(let summary):
             line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
         case .cloningTemplate:
-            status("cloning the cached snapshot into a scratch database")
+            status("making a scratch database from the cached snapshot")
         case .preparingSpare:
             status("copying the cached snapshot for the next run (interrupting is safe; --no-spare skips this)")
         case .preparedSpare(.made(let bytes, let milliseconds)):

@@ -78,7 +78,8 @@ public struct TemplateCache {
         return true
     }
 
-    /// Why no spare was made, or nil when one was made (or already existed).
+    /// What `prepareSpare` did: made one (its size and how long the copy took), found one,
+    /// or left it out for lack of disk space.
     public enum SpareOutcome: Equatable, Sendable {
         case made(bytes: Int64, milliseconds: Double)
         case exists
