@@ -21,11 +21,11 @@ struct CacheList: ParsableCommand {
             if entries.isEmpty { print("no cached templates in \(cluster.dataDirectory)") }
             let formatter = ISO8601DateFormatter()
             for entry in entries {
-                let spare = entry.spareBytes > 0 ? "  (+ \(Format.bytes(UInt64(entry.spareBytes))) spare copy)" : ""
-                print("\(entry.sha256.prefix(16))  \(Format.bytes(UInt64(max(entry.bytes, 0))).padding(toLength: 9, withPad: " ", startingAt: 0))  last used \(entry.lastUsed.map { formatter.string(from: $0) } ?? "unknown")  \(entry.snapshotPath)\(spare)")
+                let spare = entry.spareBytes > 0 ? "  (+ \(Format.bytes(entry.spareBytes)) spare copy)" : ""
+                print("\(entry.sha256.prefix(16))  \(Format.bytes(entry.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  last used \(entry.lastUsed.map { formatter.string(from: $0) } ?? "unknown")  \(entry.snapshotPath)\(spare)")
             }
             let total = entries.map { $0.bytes + $0.spareBytes }.reduce(0, +)
-            print("\(entries.count) template(s), \(Format.bytes(UInt64(max(total, 0)))) in \(cluster.dataDirectory)")
+            print("\(entries.count) template(s), \(Format.bytes(total)) in \(cluster.dataDirectory)")
             return 0
         }
         throw ExitCode(code)
@@ -63,8 +63,8 @@ struct CachePrune: ParsableCommand {
             let cluster = try EmbeddedCluster(waiting: { terminal.note($0) })
             defer { cluster.shutdown() }
             let dropped = try TemplateCache(databases: ScratchDatabases(server: cluster)).prune(olderThan: all ? -1 : age, maxBytes: size)
-            for entry in dropped { print("dropped \(entry.sha256.prefix(16))  \(Format.bytes(UInt64(max(entry.bytes + entry.spareBytes, 0))))  \(entry.snapshotPath)") }
-            print("\(dropped.count) template(s) dropped, \(Format.bytes(UInt64(max(dropped.map { $0.bytes + $0.spareBytes }.reduce(0, +), 0)))) freed")
+            for entry in dropped { print("dropped \(entry.sha256.prefix(16))  \(Format.bytes(entry.bytes + entry.spareBytes))  \(entry.snapshotPath)") }
+            print("\(dropped.count) template(s) dropped, \(Format.bytes(dropped.map { $0.bytes + $0.spareBytes }.reduce(0, +))) freed")
             return 0
         }
         throw ExitCode(code)

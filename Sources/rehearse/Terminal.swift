@@ -56,11 +56,11 @@ final class Terminal: @unchecked Sendable {
         case .preparingSpare:
             status("copying the cached snapshot for the next run (interrupting is safe; --no-spare skips this)")
         case .preparedSpare(.made(let bytes, let milliseconds)):
-            line("spare copy of the cached snapshot ready for the next run (\(Format.bytes(UInt64(max(bytes, 0)))) in \(Format.duration(milliseconds)))")
+            line("spare copy of the cached snapshot ready for the next run (\(Format.bytes(bytes)) in \(Format.duration(milliseconds)))")
         case .preparedSpare(.exists):
             break
         case .preparedSpare(.lowDiskSpace(let needed, let free)):
-            note("no spare copy for the next run: \(Format.bytes(UInt64(max(free, 0)))) free, \(Format.bytes(UInt64(max(needed, 0)))) wanted; the next run clones the template instead")
+            note("no spare copy for the next run: \(Format.bytes(free)) free, \(Format.bytes(needed)) wanted; the next run clones the template instead")
         case .spareFailed(let reason):
             note("no spare copy for the next run: \(reason)")
         case .trafficBaseline(let seconds):

@@ -27,7 +27,7 @@ enum LockFindings {
                 if let rewrite = step.rewrote.first(where: { $0.relation == lock.relation }) {
                     findings.append(Finding(
                         rule: "lock.table-rewrite", severity: severity,
-                        message: "\(label) rewrote \(lock.relation) (\(Format.bytes(UInt64(max(rewrite.bytesAfter, 0))))) under \(held)\(over): \(what) until it finishes",
+                        message: "\(label) rewrote \(lock.relation) (\(Format.bytes(rewrite.bytesAfter))) under \(held)\(over): \(what) until it finishes",
                         file: file, line: statement?.line,
                         advice: "avoid the rewrite: add the column without a volatile default, change types in steps (new column, backfill in batches, swap), or schedule a maintenance window"))
                 } else if statement?.command == "CREATE INDEX" || (lock.mode == "ShareLock" && step.statements.contains { $0.command == "CREATE INDEX" }) {

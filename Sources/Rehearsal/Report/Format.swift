@@ -11,6 +11,11 @@ public enum Format {
         return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
     }
 
+    /// A signed count (PostgreSQL sizes are bigint); negative counts as 0.
+    public static func bytes(_ count: Int64) -> String {
+        bytes(UInt64(max(count, 0)))
+    }
+
     /// 512 B, 3.4 MB, 1.2 GB (decimal units).
     public static func bytes(_ count: UInt64) -> String {
         let value = Double(count)

@@ -218,7 +218,7 @@ public enum HTMLReport {
                 "<td class=\"num\">\(esc(Format.duration(step.durationMs)))</td>",
                 "<td class=\"num\">\(step.serverMs.map { esc(Format.duration($0)) } ?? "—")</td>",
                 "<td class=\"num\">\(step.migrationWaitMs > 0 ? esc(Format.duration(step.migrationWaitMs)) : "—")</td>",
-                "<td class=\"num\">\(step.walBytes.map { esc(Format.bytes(UInt64(max($0, 0)))) } ?? "—")</td>",
+                "<td class=\"num\">\(step.walBytes.map { esc(Format.bytes($0)) } ?? "—")</td>",
                 "<td class=\"num\">\(esc(size))</td>",
                 "<td>\(esc(statements.isEmpty ? (step.skipReason ?? "—") : statements))</td>",
                 "<td>\(esc(step.trackingAfter?.display ?? "none"))</td>",
@@ -276,7 +276,7 @@ public enum HTMLReport {
             out.append("<tbody>")
             for statement in step.statements {
                 let locks = statement.locks.map { "\($0.mode) \($0.relation)" }.joined(separator: ", ")
-                let rewrote = statement.rewrote.map { "\($0.relation) (\(Format.bytes(UInt64(max($0.bytesAfter, 0)))))" }.joined(separator: ", ")
+                let rewrote = statement.rewrote.map { "\($0.relation) (\(Format.bytes($0.bytesAfter)))" }.joined(separator: ", ")
                 out.append(row([
                     "<td class=\"num\">\(statement.line.map(String.init) ?? "—")</td>",
                     "<td>\(esc(statement.command))</td>",
@@ -298,7 +298,7 @@ public enum HTMLReport {
             out.append("<h3>Rewrites</h3>")
             out.append("<ul>")
             for (step, rewrite) in rewrites {
-                out.append("<li>\(esc(FindingRules.stepLabel(step))) rewrote \(esc(rewrite.kind)) <code>\(esc(rewrite.relation))</code>: \(esc(Format.bytes(UInt64(max(rewrite.bytesBefore, 0))))) → \(esc(Format.bytes(UInt64(max(rewrite.bytesAfter, 0)))))</li>")
+                out.append("<li>\(esc(FindingRules.stepLabel(step))) rewrote \(esc(rewrite.kind)) <code>\(esc(rewrite.relation))</code>: \(esc(Format.bytes(rewrite.bytesBefore))) → \(esc(Format.bytes(rewrite.bytesAfter)))</li>")
             }
             out.append("</ul>")
         }

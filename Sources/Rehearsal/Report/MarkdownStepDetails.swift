@@ -10,7 +10,7 @@ enum MarkdownStepDetails {
         out.append("|---|---|---:|---:|---:|---:|---:|---|")
         for step in migration.steps {
             let size = step.sizeChangeBytes.map { ($0 < 0 ? "-" : "+") + Format.bytes(UInt64(abs($0))) } ?? "—"
-            out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "")\(step.skipReason.map { ": " + escape($0) } ?? "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(step.migrationWaitMs > 0 ? Format.duration(step.migrationWaitMs) : "—") | \(step.walBytes.map { Format.bytes(UInt64(max($0, 0))) } ?? "—") | \(size) | \(step.trackingAfter?.display ?? "none") |")
+            out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "")\(step.skipReason.map { ": " + escape($0) } ?? "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(step.migrationWaitMs > 0 ? Format.duration(step.migrationWaitMs) : "—") | \(step.walBytes.map { Format.bytes($0) } ?? "—") | \(size) | \(step.trackingAfter?.display ?? "none") |")
         }
         for step in migration.steps where !step.statements.isEmpty && (step.pass == 1) {
             out.append("")
@@ -20,7 +20,7 @@ enum MarkdownStepDetails {
             out.append("|---:|---|---:|---:|---|---|")
             for statement in step.statements {
                 let locks = statement.locks.map { "\($0.mode) \(escape($0.relation))" }.joined(separator: ", ")
-                let rewrote = statement.rewrote.map { "\(escape($0.relation)) (\(Format.bytes(UInt64(max($0.bytesAfter, 0)))))" }.joined(separator: ", ")
+                let rewrote = statement.rewrote.map { "\(escape($0.relation)) (\(Format.bytes($0.bytesAfter)))" }.joined(separator: ", ")
                 out.append("| \(statement.line.map(String.init) ?? "—") | \(statement.command) | \(statement.rows.map(String.init) ?? "—") | \(statement.durationMs.map(Format.duration) ?? "—") | \(locks.isEmpty ? "—" : locks) | \(rewrote.isEmpty ? "—" : rewrote) |")
             }
         }
@@ -52,7 +52,7 @@ enum MarkdownStepDetails {
         if !rewrites.isEmpty {
             out.append("")
             out += rewrites.map { step, rewrite in
-                "- \(FindingRules.stepLabel(step)) rewrote \(rewrite.kind) \(escape(rewrite.relation)): \(Format.bytes(UInt64(max(rewrite.bytesBefore, 0)))) → \(Format.bytes(UInt64(max(rewrite.bytesAfter, 0))))"
+                "- \(FindingRules.stepLabel(step)) rewrote \(rewrite.kind) \(escape(rewrite.relation)): \(Format.bytes(rewrite.bytesBefore)) → \(Format.bytes(rewrite.bytesAfter))"
             }
         }
         let waits = migration.steps.flatMap { step in step.migrationWaits.map { (step, $0) } }
