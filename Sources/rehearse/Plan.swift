@@ -21,23 +21,30 @@ struct Plan: ParsableCommand {
             let (_, database, runner) = try Session.prepare(
                 scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
-            let (plan, report) = try runner.plan()
-            terminal.clearProgress()
-            defer { runner.prepareSpare() }
-            if json {
-                FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8))
-                return 0
+            var code: Int32 = 0
+            runner.plan { plan, report in
+                terminal.clearProgress()
+                guard let plan, report.failure == nil, !report.interrupted else {
+                    if report.interrupted { terminal.error("the rehearsal was interrupted") }
+                    terminal.failure(of: report)
+                    code = report.exitCode
+                    return
+                }
+                if json {
+                    if let data = try? JSONReport.encode(report) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+                    return
+                }
+                print("recorded version: \(plan.recorded?.display ?? "none")")
+                print("pending: \(plan.pending.count)")
+                for migration in plan.pending {
+                    let down = migration.down == nil ? "  (no down file)" : (migration.down!.isBlank ? "  (empty down file)" : "")
+                    print("  \(migration.version)  \(migration.identifier)\(down)")
+                }
+                for finding in report.findings where finding.severity != .info {
+                    print("\(finding.severity.rawValue): \(finding.message)")
+                }
             }
-            print("recorded version: \(plan.recorded?.display ?? "none")")
-            print("pending: \(plan.pending.count)")
-            for migration in plan.pending {
-                let down = migration.down == nil ? "  (no down file)" : (migration.down!.isBlank ? "  (empty down file)" : "")
-                print("  \(migration.version)  \(migration.identifier)\(down)")
-            }
-            for finding in report.findings where finding.severity != .info {
-                print("\(finding.severity.rawValue): \(finding.message)")
-            }
-            return 0
+            return code
         }
         throw ExitCode(code)
     }

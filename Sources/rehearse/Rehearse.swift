@@ -40,8 +40,14 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip the traced re-run that attributes locks, rewrites and time to each statement (halves the work for long migrations).")
     var noTrace = false
 
-    @Option(name: .long, help: ArgumentHelp("How often the lock sampler looks at pg_locks during a step, in milliseconds.", valueName: "ms"))
+    @Option(name: .long, help: ArgumentHelp("How often the lock sampler looks at pg_locks during a step, in milliseconds (1 to 1000).", valueName: "ms"))
     var sampleInterval: Double = 10
+
+    func validate() throws {
+        guard (1...1000).contains(sampleInterval) else {
+            throw ValidationError("--sample-interval must be 1 to 1000 milliseconds, got \(sampleInterval).")
+        }
+    }
 
     var resolvedURL: String? {
         if let databaseURL, !databaseURL.isEmpty { return databaseURL }

@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     var file: String
 
     @Option(name: .long, help: "md, html, junit or json.")
-    var format: String = "md"
+    var format: ReportWriter.Format = .md
 
     @Option(name: [.customShort("o"), .long], help: "Write here instead of standard output.")
     var output: String?
@@ -19,9 +19,6 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let terminal = Terminal(quiet: false)
         let code = Session.perform(terminal: terminal) {
-            guard let format = ReportWriter.Format(rawValue: format) else {
-                throw UsageError("unknown format \(format); use md, html, junit or json")
-            }
             let report = try ReportFile.load(file)
             let data = try ReportWriter.render(report, as: format)
             if let output {
@@ -75,22 +72,4 @@ struct DiffCommand: ParsableCommand {
     }
 }
 
-/// Reading a report.json a person points at.
-enum ReportFile {
-    static func load(_ path: String) throws -> RehearsalReport {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReportFileError(path: path, reason: "cannot read it (missing or not readable)")
-        }
-        do {
-            return try JSONReport.decode(data)
-        } catch {
-            throw ReportFileError(path: path, reason: "not a rehearse report.json (\(error))")
-        }
-    }
-}
-
-struct ReportFileError: Error, CustomStringConvertible {
-    var path: String
-    var reason: String
-    var description: String { "\(path): \(reason)" }
-}
+extension ReportWriter.Format: ExpressibleByArgument {}

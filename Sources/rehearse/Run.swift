@@ -25,25 +25,19 @@ struct Run: ParsableCommand {
                 scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
-            do {
-                let report = try runner.run()
-                try ReportWriter.write(report, to: directory)
-                ReportWriter.appendToGitHubSummary(report)
-                terminal.summary(report, directory: directory)
-                if json { FileHandle.standardOutput.write(try JSONReport.encode(report) + Data("\n".utf8)) }
-                runner.prepareSpare()
-                return report.verdict == .fail ? 1 : 0
-            } catch let aborted as RehearsalAborted {
-                try ReportWriter.write(aborted.partial, to: directory)
-                terminal.error("\(aborted); partial report in \(directory)/report.md")
-                return 3
-            } catch let interrupted as RehearsalInterrupted {
-                if let partial = interrupted.partial {
-                    try ReportWriter.write(partial, to: directory)
-                    terminal.summary(partial, directory: directory)
+            var unwritten: Error?
+            let report = runner.run { report in
+                do {
+                    try ReportWriter.write(report, to: directory)
+                } catch {
+                    unwritten = error
                 }
-                return 3
+                ReportWriter.appendToGitHubSummary(report)
+                terminal.summary(report, directory: unwritten == nil ? directory : nil)
+                if json, let data = try? JSONReport.encode(report) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
             }
+            if let unwritten { throw unwritten }
+            return report.exitCode
         }
         throw ExitCode(code)
     }
@@ -55,7 +49,7 @@ extension ServerOptions {
         options.keepDatabase = keep
         options.traceStatements = !noTrace
         options.keepSpare = !noSpare
-        options.lockSampleInterval = min(max(sampleInterval, 1), 1000) / 1000
+        options.lockSampleInterval = sampleInterval / 1000
         return options
     }
 }

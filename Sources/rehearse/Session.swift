@@ -1,5 +1,6 @@
 import Foundation
 import Rehearsal
+import PostgresClient
 
 /// Wiring shared by the commands: error → exit code, server start, interruption.
 enum Session {
@@ -21,19 +22,12 @@ enum Session {
 
     static func exitCode(for error: Error) -> Int32 {
         switch error {
-        case is ScenarioError, is MigrationDirectoryError, is SnapshotError, is MigrationRunError, is MigrationCreatorError, is TrafficError, is ReportFileError, is UsageError:
-            return 2
-        case is ServerInputError:
+        case is UsageError:
             return 2
         case let error as SnapshotCreationError:
             return error.isSourceProblem ? 3 : 2
-        case let error as ClusterError:
-            switch error {
-            case .notOurs, .missingPrivilege, .databaseMissing: return 2
-            default: return 3
-            }
         default:
-            return 3
+            return FailureKind(classifying: error) == .input ? 2 : 3
         }
     }
 
@@ -43,9 +37,9 @@ enum Session {
         scenarioPath: String, options: ServerOptions, rehearsal: RehearsalOptions, terminal: Terminal
     ) throws -> (scenario: Scenario, server: DatabaseServer, runner: RehearsalRunner) {
         let scenario = try Scenario.load(scenarioPath)
-        try MigrationDirectory.load(scenario.migrationsPath).validate()
+        let directory = try MigrationDirectory.load(scenario.migrationsPath).validated()
         let database = try startServer(options, terminal: terminal)
-        let runner = RehearsalRunner(scenario: scenario, server: database, options: rehearsal, events: terminal.draw)
+        let runner = RehearsalRunner(scenario: scenario, directory: directory, server: database, options: rehearsal, events: terminal.draw)
         onInterrupt(token: rehearsal.interruption, server: database, terminal: terminal)
         return (scenario, database, runner)
     }
@@ -53,12 +47,7 @@ enum Session {
     static func startServer(_ options: ServerOptions, terminal: Terminal) throws -> DatabaseServer {
         if let url = options.resolvedURL {
             let server = ExternalServer(target: url)
-            // Fail early and clearly when the server cannot be reached or the URL is wrong.
-            do {
-                _ = try server.connect(database: nil)
-            } catch let error as PostgresError {
-                throw ServerInputError(target: server.displayName, message: error.message)
-            }
+            try server.checkReachable()
             return server
         }
         terminal.draw(.startingServer)
@@ -113,25 +102,6 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-
-/// The server given by --database-url cannot be used as given: unreachable, wrong
-/// credentials, a database that does not exist.
-struct ServerInputError: Error, CustomStringConvertible {
-    var target: String
-    var message: String
-
-    var description: String {
-        let hint: String
-        if message.contains("password authentication failed") || message.contains("no password supplied") {
-            hint = "check the user and password in --database-url (or PGPASSWORD / ~/.pgpass)"
-        } else if message.contains("does not exist") {
-            hint = "point --database-url at a database that exists (e.g. /postgres); rehearse creates its own scratch database"
-        } else {
-            hint = "check host, port and that the server is running and accepts connections"
-        }
-        return "\(message.hasPrefix("cannot connect") ? message : "cannot connect to \(target): \(message)"); \(hint)."
-    }
-}
 
 /// A command line that cannot be carried out as written (exit 2).
 struct UsageError: Error, CustomStringConvertible {

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import Rehearsal
+import PostgresClient
 
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Create a snapshot of a database with pg_dump (masking personal data), or inspect one without restoring it.",
-        subcommands: [SnapshotCreate.self, SnapshotInspect.self])
+        subcommands: [SnapshotCreate.self, SnapshotInspect.self, SnapshotHash.self])
 }
 
 struct SnapshotCreate: ParsableCommand {
@@ -22,7 +23,7 @@ struct SnapshotCreate: ParsableCommand {
 
             Masking rules (--mask) map tables to columns and rules:
               public.users:
-                email: hash          # h_<16 hex>@example.invalid; equal in, equal out
+                email: hash          # h_<16 hex of HMAC-SHA256 keyed by the salt>@example.invalid; equal in, equal out
                 display_name: fake   # User 1a2b3c4d5e6f
                 phone: null
                 notes: "redacted"    # quoted text: a fixed value
@@ -207,5 +208,23 @@ private final class DumpMeter {
         guard shown else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
         shown = false
+    }
+}
+
+struct SnapshotHash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Print a snapshot's SHA-256 as sha256sum does: the key of its cached template and of its manifest.")
+
+    @Argument(help: ArgumentHelp("The snapshot file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        let terminal = Terminal(quiet: true)
+        let code = Session.perform(terminal: terminal) {
+            print("\(try Snapshot.open(file).sha256)  \(file)")
+            return 0
+        }
+        throw ExitCode(code)
     }
 }

@@ -68,9 +68,9 @@ final class Terminal: @unchecked Sendable {
         case .planned(let recorded, let pending):
             line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)")
         case .stepStarted(let version, let name, let direction, let pass):
-            status("\(version) \(name): \(direction == .down ? "down" : pass == 1 ? "up" : "up again")…")
+            status("\(version) \(name): \(StepKind(direction: direction, pass: pass).label)…")
         case .stepFinished(let version, let step):
-            let label = step.direction == .down ? "down" : step.pass == 1 ? "up" : "up again"
+            let label = step.label
             let outcome: String
             switch step.status {
             case .ok: outcome = paint("ok", .green)
@@ -82,13 +82,18 @@ final class Terminal: @unchecked Sendable {
             status("\(version): tracing statement by statement on a clone")
         case .checkedRoundtrip(let version, let differences):
             if differences > 0 { line("  \(version) round-trip: " + paint("\(differences) difference(s) after down", .red)) }
+        case .recovering(let version, let reason):
+            line("  \(version): \(reason); going back onto production's path (this migration's up applied)")
         }
     }
 
-    func summary(_ report: RehearsalReport, directory: String) {
+    /// The verdict and, above it, every warning and error by migration; `directory` nil when
+    /// the report could not be written.
+    func summary(_ report: RehearsalReport, directory: String?) {
         clearProgress()
+        failure(of: report)
         let colour: Colour = report.verdict == .fail ? .red : report.verdict == .warn ? .yellow : .green
-        let word = report.interrupted ? "INTERRUPTED (partial report)" : ["pass": "GO", "warn": "GO (with warnings)", "fail": "NO-GO"][report.verdict.rawValue] ?? ""
+        let word = report.interrupted ? "INTERRUPTED (partial report)" : report.verdict.headline
         if !quiet {
             for migration in report.migrations {
                 for finding in migration.findings where finding.severity != .info {
@@ -97,7 +102,12 @@ final class Terminal: @unchecked Sendable {
             }
         }
         say(paint(word, colour) + ": " + report.verdictReason)
-        if !quiet { say("report: \(directory)/report.md (also report.html, report.json, junit.xml)") }
+        if !quiet, let directory { say("report: \(directory)/report.md (also report.html, report.json, junit.xml)") }
+    }
+
+    /// Why the run stopped, once, as an error line.
+    func failure(of report: RehearsalReport) {
+        if let failure = report.failure { error(failure) }
     }
 
     func note(_ text: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// The executable as people and CI use it: exit codes, one-line errors, signals, outputs.
 /// Runs use their own REHEARSE_HOME (the shared test server holds the default one).
@@ -154,6 +155,24 @@ final class CommandLineTests: XCTestCase {
         let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
         XCTAssertTrue(report.interrupted)
         XCTAssertEqual(TestServer.processes(mentioning: Self.home), [], "no server process of this home is left")
+    }
+
+    func testAFailingTrackingWriteExitsThreeAndStillLeavesThePartialReport() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_drop_tracking.up.sql"] = "DROP TABLE _schema_migrations;"
+        migrations["2_drop_tracking.down.sql"] = "SELECT 1;"
+        migrations["3_later.up.sql"] = "SELECT 1;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        let out = fixture.directory + "/out"
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", out])
+        XCTAssertEqual(outcome.status, 3, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("rehearse: error: "), outcome.stderr)
+        let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        XCTAssertTrue(report.failure?.contains("_schema_migrations") ?? false, report.failure ?? "")
+        XCTAssertEqual(report.failureKind, .server)
+        XCTAssertEqual(report.migrations.map(\.version), [2, 3], "every pending migration is in the partial report")
+        XCTAssertEqual(report.migrations.last?.verdict, .notRun)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/report.md"))
     }
 
     func testTwoRunsOnOneEmbeddedDataDirectoryBothComplete() throws {

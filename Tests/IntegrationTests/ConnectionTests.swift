@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class ConnectionTests: XCTestCase {
     func testScriptCollectsEveryStatementsCommandTag() throws {

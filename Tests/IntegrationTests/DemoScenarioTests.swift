@@ -12,7 +12,7 @@ final class DemoScenarioTests: XCTestCase {
         let byVersion = Dictionary(uniqueKeysWithValues: report.migrations.map { ($0.version, $0) })
 
         XCTAssertEqual(byVersion[3]?.verdict, .pass)
-        XCTAssertTrue(byVersion[4]?.findings.contains { $0.rule == "lock.index-build-blocks-writes" && $0.message.contains("public.clips") } == true)
+        XCTAssertTrue(byVersion[4]?.findings.contains { $0.rule == .lockIndexBuild && $0.message.contains("public.clips") } == true)
         XCTAssertEqual(byVersion[4]?.roundtrip.downRestoresSchema, true)
         XCTAssertEqual(byVersion[5]?.roundtrip.downRestoresSchema, false)
         XCTAssertTrue(byVersion[5]?.roundtrip.differences.contains { $0.kind == "function" && $0.name.hasPrefix("public.clip_visible_to") } == true)
@@ -30,5 +30,52 @@ final class DemoScenarioTests: XCTestCase {
         let markdown = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
         XCTAssertTrue(markdown.contains("NO-GO"))
         XCTAssertTrue(markdown.contains("clip_visible_to"))
+    }
+}
+
+/// The same input gives the same verdict and the same warnings and errors, also while
+/// another process keeps a core busy: severity rests on structure and production-scale
+/// estimates, and a duration near its budget cannot flip it.
+final class VerdictStabilityTests: XCTestCase {
+    /// What must not move between runs: the verdict and each warning and error by
+    /// migration, rule and severity.
+    private func evidence(_ report: RehearsalReport) -> [String] {
+        ["verdict \(report.verdict.rawValue)"] + report.migrations.flatMap { migration in
+            ["\(migration.version) \(migration.verdict.rawValue)"]
+                + migration.findings.filter { $0.severity != .info }.map { "\(migration.version) \($0.rule) \($0.severity.rawValue)" }.sorted()
+        }
+    }
+
+    func testTheDemoGivesTheSameVerdictAndFindingsIdleAndUnderCPULoad() throws {
+        let scenario = try Scenario.load(TestServer.repositoryRoot + "/scenarios/clipper.yaml")
+        let server = try TestServer.shared()
+        let idle = evidence(RehearsalRunner(scenario: scenario, server: server).run())
+        XCTAssertTrue(idle.contains("verdict fail"))
+        for run in 1...2 {
+            let load = try CPULoad()
+            let loaded = evidence(RehearsalRunner(scenario: scenario, server: server).run())
+            load.stop()
+            XCTAssertEqual(loaded, idle, "run \(run) under load")
+        }
+    }
+}
+
+/// A process that keeps one core busy until stopped.
+final class CPULoad {
+    private let process = Process()
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "while :; do :; done"]
+        try process.run()
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { stop() }
     }
 }

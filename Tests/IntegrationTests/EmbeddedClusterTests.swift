@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// These start their own servers in their own homes, apart from the shared test server.
 final class EmbeddedClusterTests: XCTestCase {
@@ -75,8 +76,9 @@ final class TemplateCacheTests: XCTestCase {
         XCTAssertNotNil(entries[0].lastUsed)
 
         XCTAssertEqual(try cache.prune(olderThan: 3600).count, 0, "used a moment ago")
-        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes).count, 0, "fits")
-        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes - 1).map(\.sha256), [snapshot.sha256])
+        XCTAssertGreaterThan(entries[0].spareBytes, 0, "the run left a spare for the next one")
+        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes + entries[0].spareBytes).count, 0, "fits")
+        XCTAssertEqual(try cache.prune(maxBytes: entries[0].bytes + entries[0].spareBytes - 1).map(\.sha256), [snapshot.sha256])
         XCTAssertTrue(try cache.list().isEmpty)
     }
 
@@ -98,42 +100,36 @@ final class TemplateCacheTests: XCTestCase {
         }
 
         let first = try runner()
-        XCTAssertNotEqual(try first.run().snapshot.fromSpare, true, "nothing to take yet")
-        first.prepareSpare()
-        XCTAssertTrue(try databases.exists(spare))
+        XCTAssertNotEqual(first.run().snapshot.fromSpare, true, "nothing to take yet")
+        XCTAssertTrue(try databases.exists(spare), "the run leaves a spare once its report is out")
         XCTAssertThrowsError(try cluster.connect(database: spare), "a spare accepts no connections, so it cannot drift")
         XCTAssertGreaterThan(try cache.list().first?.spareBytes ?? 0, 0)
 
         let second = try runner { $0.keepDatabase = true }
-        let report = try second.run()
+        var spareWhileDelivered: Bool?
+        let report = second.run { _ in spareWhileDelivered = try? databases.exists(spare) }
         XCTAssertEqual(report.snapshot.fromSpare, true)
-        XCTAssertFalse(try databases.exists(spare), "taken, not copied")
+        XCTAssertEqual(spareWhileDelivered, false, "taken, not copied; the next one is made after the report")
+        XCTAssertTrue(try databases.exists(spare))
         XCTAssertEqual(report.startVersion, 1, "the spare holds the snapshot, not the first run's migrated scratch database")
         XCTAssertEqual(report.migrations.map(\.status), [.rehearsed])
         let scratch = try XCTUnwrap(second.scratchDatabase)
         XCTAssertEqual(try cluster.connect(database: scratch).scalar("SELECT count(*) FROM items"), "3")
         try databases.drop(scratch)
 
-        second.prepareSpare()
         let withoutSpare = try runner { $0.keepSpare = false }
-        XCTAssertEqual(try withoutSpare.run().snapshot.fromSpare, true)
-        withoutSpare.prepareSpare()
+        XCTAssertEqual(withoutSpare.run().snapshot.fromSpare, true)
         XCTAssertFalse(try databases.exists(spare), "--no-spare makes none")
 
         let third = try runner()
-        XCTAssertNotEqual(try third.run().snapshot.fromSpare, true)
-        third.prepareSpare()
+        XCTAssertNotEqual(third.run().snapshot.fromSpare, true)
         let entry = try XCTUnwrap(try cache.list().first)
         XCTAssertEqual(try cache.prune(maxBytes: entry.bytes + entry.spareBytes).count, 0, "template and spare fit")
         XCTAssertEqual(try cache.prune(maxBytes: entry.bytes + entry.spareBytes - 1).count, 1)
         XCTAssertFalse(try databases.exists(spare), "pruned with its template")
 
-        _ = try runner().run()
-        try runner().prepareSpare()
-        XCTAssertFalse(try databases.exists(spare), "a runner that made no scratch database has no template to copy")
-        let fourth = try runner()
-        _ = try fourth.run()
-        fourth.prepareSpare()
+        try runner().run()
+        XCTAssertTrue(try databases.exists(spare))
         try databases.drop(template)
         XCTAssertEqual(try cache.prune().count, 0)
         XCTAssertFalse(try databases.exists(spare), "a spare whose template is gone is dropped")
@@ -160,13 +156,14 @@ final class ServerDeathTests: XCTestCase {
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { kill(pid, SIGKILL) }
             }
         }
-        XCTAssertThrowsError(try runner.run()) { error in
-            guard let aborted = error as? RehearsalAborted else { return XCTFail("\(error)") }
-            XCTAssertTrue(aborted.partial.interrupted)
-            XCTAssertNotNil(aborted.partial.failure)
-            XCTAssertEqual(aborted.partial.verdict, .fail)
-            XCTAssertEqual(aborted.partial.startVersion, 1)
-        }
+        let partial = runner.run()
+        XCTAssertNotNil(partial.failure, "the partial report says why it stopped")
+        XCTAssertEqual(partial.failureKind, .server)
+        XCTAssertEqual(partial.exitCode, 3)
+        XCTAssertEqual(partial.verdict, .fail)
+        XCTAssertEqual(partial.startVersion, 1)
+        XCTAssertEqual(partial.migrations.map(\.status), [.notRun], "the migration in flight is in the report")
+        XCTAssertEqual(partial.migrations.first?.notRunReason, "not rehearsed to the end: the rehearsal stopped during its up")
         cluster.shutdown()
         let pid = killed.value
         XCTAssertGreaterThan(pid, 0)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// On a server rehearse did not start, it creates, writes and drops only its own databases.
 final class ExternalServerSafetyTests: XCTestCase {
@@ -65,9 +66,9 @@ final class ExternalServerSafetyTests: XCTestCase {
         try admin.execute("CREATE ROLE \(role) LOGIN NOCREATEDB")
         defer { _ = admin.runScript("DROP ROLE IF EXISTS \(role)") }
         let target = embedded.connectionTarget.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
-        XCTAssertThrowsError(try fixture().run(on: ExternalServer(target: target))) { error in
-            guard case .missingPrivilege(_, let privilege)? = error as? ClusterError else { return XCTFail("\(error)") }
-            XCTAssertTrue(privilege.contains("CREATEDB"))
-        }
+        let (report, error) = try fixture().runStopped(on: ExternalServer(target: target))
+        guard case .missingPrivilege(_, let privilege)? = error as? ClusterError else { return XCTFail("\(error)") }
+        XCTAssertTrue(privilege.contains("CREATEDB"))
+        XCTAssertEqual(report.exitCode, 2)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// Faults the nightly run must survive cleanly: a full disk, a wrong password, a lock that
 /// never comes.
@@ -79,6 +80,6 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(up.timedOut)
         XCTAssertEqual(up.error?.sqlState, "57014")
         XCTAssertEqual(up.migrationWaits.first?.relation, "public.items", "the report says what it was waiting for")
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "step.timeout" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .stepTimeout })
     }
 }

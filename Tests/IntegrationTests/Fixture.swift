@@ -83,7 +83,17 @@ struct Fixture {
 
     func run(on server: DatabaseServer? = nil) throws -> RehearsalReport {
         let runner = RehearsalRunner(scenario: try scenario(), server: try server ?? TestServer.shared())
-        return try runner.run()
+        return runner.run()
+    }
+
+    /// Runs a rehearsal that must stop early: its report and the error that stopped it.
+    func runStopped(on server: DatabaseServer? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (report: RehearsalReport, error: Error) {
+        let runner = RehearsalRunner(scenario: try scenario(), server: try server ?? TestServer.shared())
+        let report = runner.run()
+        let error = try XCTUnwrap(runner.stoppedBy, "the run should have stopped: \(report.verdictReason)", file: file, line: line)
+        XCTAssertEqual(report.failure, "\(error)", "the report says why it stopped", file: file, line: line)
+        XCTAssertEqual(report.verdict, .fail, file: file, line: line)
+        return (report, error)
     }
 
     static let baseMigrations = [

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class InterruptionTests: XCTestCase {
     func testInterruptCancelsTheStepAndReturnsAPartialReport() throws {
@@ -18,14 +19,15 @@ final class InterruptionTests: XCTestCase {
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { token.interrupt() }
             }
         }
-        XCTAssertThrowsError(try runner.run()) { error in
-            guard let partial = (error as? RehearsalInterrupted)?.partial else { return XCTFail("\(error)") }
-            XCTAssertTrue(partial.interrupted)
-            XCTAssertEqual(partial.migrations.map(\.status), [.failed, .notRun])
-            XCTAssertEqual(partial.migrations.first?.steps.first?.interrupted, true)
-            XCTAssertTrue(partial.migrations[0].findings.contains { $0.rule == "run.interrupted" })
-            XCTAssertEqual(partial.verdict, .fail)
-        }
+        let partial = runner.run()
+        XCTAssertTrue(partial.interrupted)
+        XCTAssertEqual(partial.exitCode, 3)
+        XCTAssertEqual(partial.migrations.map(\.status), [.failed, .notRun])
+        XCTAssertEqual(partial.migrations.map(\.verdict), [.fail, .notRun])
+        XCTAssertEqual(partial.migrations.last?.notRunReason, ProductionPath.interruptedReason)
+        XCTAssertEqual(partial.migrations.first?.steps.first?.interrupted, true)
+        XCTAssertTrue(partial.migrations[0].findings.contains { $0.rule == .runInterrupted })
+        XCTAssertEqual(partial.verdict, .fail)
         XCTAssertNil(runner.scratchDatabase, "the scratch database is dropped")
     }
 }
@@ -56,9 +58,9 @@ final class RestoreInterruptionTests: XCTestCase {
         let runner = RehearsalRunner(scenario: try fixture.scenario(), server: server, options: options) { event in
             if case .restoring = event { options.interruption.interrupt() }
         }
-        XCTAssertThrowsError(try runner.run()) { error in
-            XCTAssertTrue(error is RehearsalInterrupted || options.interruption.isInterrupted, "\(error)")
-        }
+        let partial = runner.run()
+        XCTAssertTrue(partial.interrupted, "an interrupt during the restore still ends in a report")
+        XCTAssertEqual(partial.exitCode, 3)
         try assertNothingLeft(of: fixture, on: server)
     }
 
@@ -83,14 +85,14 @@ final class RestoreInterruptionTests: XCTestCase {
             }
         }
         let finished = expectation(description: "the run ends")
-        let outcome = LockedBox<Error?>(nil)
+        let outcome = LockedBox<RehearsalReport?>(nil)
         nonisolated(unsafe) let running = runner  // used by that thread alone from here
         DispatchQueue.global().async {
-            do { _ = try running.run() } catch { outcome.value = error }
+            outcome.value = running.run()
             finished.fulfill()
         }
         wait(for: [finished], timeout: 30)
-        XCTAssertTrue(outcome.value is RehearsalInterrupted, "\(String(describing: outcome.value))")
+        XCTAssertEqual(outcome.value?.interrupted, true)
         try assertNothingLeft(of: fixture, on: server)
     }
 }

@@ -31,7 +31,7 @@ final class RehearsalRunTests: XCTestCase {
         XCTAssertEqual(migration.roundtrip.downRestoresSchema, false)
         XCTAssertEqual(migration.roundtrip.differences.map(\.name), ["public.idx_items_name"])
         XCTAssertTrue(migration.roundtrip.differences[0].message.contains("index public.idx_items_name still present after down"))
-        XCTAssertTrue(migration.findings.contains { $0.rule == "roundtrip.down-incomplete" && $0.severity == .error })
+        XCTAssertTrue(migration.findings.contains { $0.rule == .roundtripDownIncomplete && $0.severity == .error })
         XCTAssertEqual(report.verdict, .fail)
     }
 
@@ -49,7 +49,7 @@ final class RehearsalRunTests: XCTestCase {
         XCTAssertEqual(step.error?.line, 2)
         XCTAssertEqual(step.trackingAfter, .init(version: 2, dirty: true))
         XCTAssertEqual(report.endState, .init(version: 2, dirty: true))
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "migrate.dirty" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .migrateDirty })
         XCTAssertEqual(report.verdict, .fail)
     }
 
@@ -71,7 +71,7 @@ final class RehearsalRunTests: XCTestCase {
         let step = try XCTUnwrap(report.migrations.first?.steps.first)
         XCTAssertEqual(step.error?.sqlState, "25001")
         XCTAssertEqual(step.error?.line, 1)
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "step.failed" && ($0.advice ?? "").contains("its own migration file") })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .stepFailed && ($0.advice ?? "").contains("its own migration file") })
     }
 
     func testMultiStatementModeRunsEachPieceOnItsOwn() throws {
@@ -105,29 +105,33 @@ final class RehearsalRunTests: XCTestCase {
     func testMissingDownFileIsASilentVersionMoveAndAWarning() throws {
         var migrations = Fixture.baseMigrations
         migrations["2_no_down.up.sql"] = "CREATE TABLE extra (a int);"
-        let report = try Fixture(test: self, migrations: migrations).run()
+        migrations["3_later.up.sql"] = "ALTER TABLE extra ADD COLUMN b int;"
+        migrations["3_later.down.sql"] = "ALTER TABLE extra DROP COLUMN b;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
         let migration = try XCTUnwrap(report.migrations.first)
-        XCTAssertEqual(migration.steps[1].status, .skipped)
-        XCTAssertEqual(migration.steps[1].trackingAfter, .init(version: 1, dirty: false), "migrate still moves the version")
-        XCTAssertTrue(migration.findings.contains { $0.rule == "down.missing" })
-        XCTAssertEqual(migration.steps.last?.error?.sqlState, "42P07", "the second up fails: the down left the table behind")
+        XCTAssertEqual(migration.steps.map(\.kind), [.up], "irreversible by intent: only the up is rehearsed")
+        XCTAssertNotNil(migration.roundtrip.skipped)
+        XCTAssertNil(migration.roundtrip.downRestoresSchema)
+        XCTAssertEqual(migration.findings.filter { $0.severity != .info }.map(\.rule), [.downMissing], "one warning, no cascade of round-trip errors")
+        XCTAssertEqual(report.migrations.map(\.status), [.rehearsed, .rehearsed], "the next migration runs on production's state")
+        XCTAssertEqual(report.migrations.map(\.verdict), [.warn, .pass])
+        XCTAssertEqual(report.endState, .init(version: 3, dirty: false))
     }
 
     func testDirtySnapshotIsRefusedAsMigrateWould() throws {
         let dirty = Fixture.dump.replacingOccurrences(of: "1\tf\n\\.", with: "1\tt\n\\.")
         let fixture = try Fixture(test: self, dump: dirty, migrations: Fixture.baseMigrations)
-        XCTAssertThrowsError(try fixture.run()) { error in
-            XCTAssertEqual(error as? MigrationRunError, .dirty(version: 1, table: "_schema_migrations"))
-        }
+        let (report, error) = try fixture.runStopped()
+        XCTAssertEqual(error as? MigrationRunError, .dirty(version: 1, table: "_schema_migrations"))
+        XCTAssertEqual(report.failureKind, .input)
+        XCTAssertEqual(report.exitCode, 2)
     }
 
     func testRecordedVersionWithoutFileIsRefused() throws {
         let fixture = try Fixture(test: self, migrations: ["2_x.up.sql": "SELECT 1;"])
-        XCTAssertThrowsError(try fixture.run()) { error in
-            guard case .recordedVersionMissing(1, _)? = error as? MigrationRunError else {
-                return XCTFail("\(error)")
-            }
-        }
+        let (report, error) = try fixture.runStopped()
+        guard case .recordedVersionMissing(1, _)? = error as? MigrationRunError else { return XCTFail("\(error)") }
+        XCTAssertEqual(report.exitCode, 2)
     }
 
     func testSessionSettingsLeakIntoLaterFilesAsOnOneSession() throws {
@@ -148,7 +152,7 @@ final class RehearsalRunTests: XCTestCase {
         let step = try XCTUnwrap(report.migrations.first?.steps.first)
         XCTAssertTrue(step.timedOut)
         XCTAssertEqual(step.error?.sqlState, "57014")
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "step.timeout" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .stepTimeout })
     }
 
     func testStrongLockOnExistingTableIsMeasured() throws {
@@ -159,7 +163,7 @@ final class RehearsalRunTests: XCTestCase {
         let up = try XCTUnwrap(report.migrations.first?.steps.first)
         let lock = try XCTUnwrap(up.locks.first { $0.relation == "public.items" && $0.mode == "AccessExclusiveLock" })
         XCTAssertGreaterThan(lock.heldMs, 150, "held for most of the 300 ms sleep")
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.blocks-reads-and-writes" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .lockBlocksReadsAndWrites })
     }
 
     func testExternalServerRestoreSkipsGrantsToMissingRoles() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class SnapshotCreateTests: XCTestCase {
     private let emails = ["ada@example.com", "ben@clipper.test", "chloe.kim@mail.example"]

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class SnapshotRestoreTests: XCTestCase {
     private func restore(_ path: String) throws -> (RestoreSummary, Connection) {
@@ -70,7 +71,9 @@ final class SnapshotRestoreTests: XCTestCase {
     func testFailedRestoreLeavesNoTemplateBehind() throws {
         let dump = Fixture.dump.replacingOccurrences(of: "CREATE TABLE public._schema", with: "CREATE TABLEX oops;\nCREATE TABLE public._schema")
         let fixture = try Fixture(test: self, dump: dump, migrations: Fixture.baseMigrations)
-        XCTAssertThrowsError(try fixture.run())
+        let (report, error) = try fixture.runStopped()
+        XCTAssertTrue(error is SnapshotError, "\(error)")
+        XCTAssertEqual(report.exitCode, 2)
         let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
         let names = try ScratchDatabases(server: try TestServer.shared()).list().map(\.name)
         XCTAssertFalse(names.contains { $0.hasPrefix(TemplateCache.templateName(for: snapshot)) }, "\(names)")
@@ -350,10 +353,9 @@ final class TrackingTableShapeTests: XCTestCase {
             .replacingOccurrences(of: "COPY public._schema_migrations (version, dirty) FROM stdin;", with: "COPY public._schema_migrations (id, applied_at) FROM stdin;")
             .replacingOccurrences(of: "ADD CONSTRAINT _schema_migrations_pkey PRIMARY KEY (version);", with: "ADD CONSTRAINT _schema_migrations_pkey PRIMARY KEY (id);")
         let fixture = try Fixture(test: self, dump: dump, migrations: Fixture.baseMigrations)
-        XCTAssertThrowsError(try fixture.run()) { error in
-            guard case .trackingTableShape(let table, let found)? = error as? MigrationRunError else { return XCTFail("\(error)") }
-            XCTAssertEqual(table, "_schema_migrations")
-            XCTAssertTrue(found.contains("applied_at"), found)
-        }
+        let (_, error) = try fixture.runStopped()
+        guard case .trackingTableShape(let table, let found)? = error as? MigrationRunError else { return XCTFail("\(error)") }
+        XCTAssertEqual(table, "_schema_migrations")
+        XCTAssertTrue(found.contains("applied_at"), found)
     }
 }

@@ -23,7 +23,7 @@ final class TrafficTests: XCTestCase {
         var migrations = Fixture.baseMigrations
         migrations["2_lock.up.sql"] = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.6);"
         migrations["2_lock.down.sql"] = "SELECT 1;"
-        let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic).run()
+        let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic + "\nbudgets:\n  lock_hold: 200ms").run()
         XCTAssertGreaterThan(report.traffic?.baseline.queries ?? 0, 10)
         let up = try XCTUnwrap(report.migrations.first?.steps.first)
         XCTAssertGreaterThanOrEqual(up.blocked.count, 2, "every connection runs into the lock")
@@ -32,7 +32,10 @@ final class TrafficTests: XCTestCase {
         let longest = try XCTUnwrap(up.traffic?.maxBlockedMs)
         XCTAssertGreaterThan(longest, 400)
         XCTAssertLessThan(longest, up.durationMs + 50)
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "traffic.blocked-over-budget" && $0.severity == .error })
+        let finding = try XCTUnwrap(report.migrations[0].findings.first { $0.rule == .lockBlocksReadsAndWrites })
+        XCTAssertEqual(finding.severity, .error, "held over 1.5 times the 200 ms lock_hold budget in both ups: \(finding.message)")
+        XCTAssertTrue(finding.message.contains("application queries were blocked by it here"), "the blocked traffic is this lock's evidence: \(finding.message)")
+        XCTAssertFalse(report.migrations[0].findings.contains { $0.rule.category == .traffic && $0.step == .up }, "and is not reported twice")
         let lock = try XCTUnwrap(up.locks.first { $0.mode == "AccessExclusiveLock" && $0.relation == "public.items" })
         XCTAssertEqual(lock.heldMs, up.serverMs! - lock.firstSeenMs, accuracy: 1, "whole-file locks are held to the end of the step")
     }
@@ -43,7 +46,7 @@ final class TrafficTests: XCTestCase {
         migrations["2_rename.down.sql"] = "ALTER TABLE items RENAME COLUMN title TO name;"
         let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic).run()
         let migration = try XCTUnwrap(report.migrations.first)
-        let finding = try XCTUnwrap(migration.findings.first { $0.rule == "traffic.errors-after-up" })
+        let finding = try XCTUnwrap(migration.findings.first { $0.rule == .trafficErrorsAfterUp })
         XCTAssertTrue(finding.message.contains("read_item"), finding.message)
         XCTAssertTrue(finding.message.contains("column \"name\" does not exist"), finding.message)
         XCTAssertEqual(report.traffic?.baseline.errors, 0)
@@ -70,7 +73,7 @@ final class TrafficTests: XCTestCase {
         XCTAssertEqual(wait.mode, "AccessExclusiveLock")
         XCTAssertEqual(wait.waitMs, held.endedAtMs - wait.startMs, accuracy: 25, "within a couple of sampling intervals of the truth")
         XCTAssertTrue(wait.heldBy.contains { $0.contains("rehearse-long-transaction") }, "\(wait.heldBy)")
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.migration-waited" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .lockMigrationWaited })
     }
 
     func testTrafficQueryBrokenBeforeAnyMigrationIsABadScenario() throws {
@@ -85,10 +88,11 @@ final class TrafficTests: XCTestCase {
         var migrations = Fixture.baseMigrations
         migrations["2_x.up.sql"] = "SELECT 1;"
         let fixture = try Fixture(test: self, migrations: migrations, extra: extra)
-        XCTAssertThrowsError(try fixture.run()) { error in
-            guard case .baselineFailure(let query, _)? = error as? TrafficError else { return XCTFail("\(error)") }
-            XCTAssertEqual(query, "broken")
-        }
+        let (report, error) = try fixture.runStopped()
+        guard case .baselineFailure(let query, _)? = error as? TrafficError else { return XCTFail("\(error)") }
+        XCTAssertEqual(query, "broken")
+        XCTAssertEqual(report.exitCode, 2)
+        XCTAssertEqual(report.migrations.map(\.status), [.notRun], "the pending migration is in the partial report")
     }
 
     func testStatementsAreAttributedByTheTracedRun() throws {
@@ -104,6 +108,6 @@ final class TrafficTests: XCTestCase {
         XCTAssertFalse(up.statements[0].rewrote.contains { $0.relation == "public.items" }, "adding a nullable column does not")
         XCTAssertTrue(up.statements[0].locks.contains { $0.relation == "public.items" && $0.mode == "AccessExclusiveLock" })
         XCTAssertTrue(up.rewrote.contains { $0.relation == "public.items" }, "the faithful run sees the rewrite too")
-        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == "lock.table-rewrite" })
+        XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .lockTableRewrite })
     }
 }

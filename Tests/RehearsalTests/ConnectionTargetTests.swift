@@ -1,5 +1,6 @@
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class ConnectionTargetTests: XCTestCase {
     func testURLPasswordIsReplaced() {

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import XCTest
 @testable import Rehearsal
 
@@ -21,11 +22,10 @@ final class CopyRowMaskerTests: XCTestCase {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The documented formula: 'h_' + first 16 hex of sha256(salt + value).
+    /// The documented formula: 'h_' + first 16 hex of HMAC-SHA256(key: salt, value).
     private func expectedHash(_ value: String, salt: String? = nil) -> String {
-        var hasher = SHA256()
-        hasher.update(Array(((salt ?? self.salt) + value).utf8))
-        return "h_" + String(SHA256.hex(hasher.finalize()).prefix(16))
+        let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: Array((salt ?? self.salt).utf8)))
+        return "h_" + String(Hex.string(code).prefix(16))
     }
 
     private func fields(_ line: String) -> [String] {
@@ -103,9 +103,9 @@ final class CopyRowMaskerTests: XCTestCase {
     }
 
     func testHashMatchesTheDocumentedFormula() throws {
-        // python3 -c "import hashlib; print(hashlib.sha256(b'pepperada@example.com').hexdigest()[:16])"
+        // python3 -c "import hmac, hashlib; print(hmac.new(b'pepper', b'ada@example.com', hashlib.sha256).hexdigest()[:16])"
         XCTAssertEqual(
-            try masker(["email"], ["email": .hash]).mask("ada@example.com\n"), "h_f3de2501fc91c4a9@example.invalid\n")
+            try masker(["email"], ["email": .hash]).mask("ada@example.com\n"), "h_73c43507a0192e95@example.invalid\n")
     }
 
     func testHashDependsOnTheSalt() throws {
@@ -130,9 +130,9 @@ final class CopyRowMaskerTests: XCTestCase {
         let line = "Ada\tada@example.com\t+1 (555) 010-9999\n"
         let first = fields(masker.mask(line))
         XCTAssertEqual(fields(masker.mask(line)), first)
-        // python3 -c "import hashlib; print(hashlib.sha256(b'pepperAda').hexdigest()[:12])"
-        XCTAssertEqual(first[0], "User a361fc051689")
-        XCTAssertEqual(first[1], "user_f3de2501fc91@example.invalid")
+        // python3 -c "import hmac, hashlib; print(hmac.new(b'pepper', b'Ada', hashlib.sha256).hexdigest()[:12])"
+        XCTAssertEqual(first[0], "User 7c1298a5d308")
+        XCTAssertEqual(first[1], "user_73c43507a019@example.invalid")
         XCTAssertNotEqual(first[2], "+1 (555) 010-9999")
         XCTAssertNotNil(first[2].range(of: #"^\+\d \(\d{3}\) \d{3}-\d{4}$"#, options: .regularExpression), first[2])
     }
@@ -145,8 +145,8 @@ final class CopyRowMaskerTests: XCTestCase {
         XCTAssertEqual(masker.mask("1\tfoo\\011bar\tend\n"), escaped)
         // A backslash before a literal tab escapes it too: PostgreSQL reads it as data.
         XCTAssertEqual(masker.mask("1\tfoo\\\tbar\tend\n"), escaped)
-        // python3 -c "import hashlib; print(hashlib.sha256(b'pepperfoo\tbar').hexdigest()[:16])"
-        XCTAssertEqual(expectedHash("foo\tbar"), "h_8d18547217bbf61e")
+        // python3 -c "import hmac, hashlib; print(hmac.new(b'pepper', b'foo\tbar', hashlib.sha256).hexdigest()[:16])"
+        XCTAssertEqual(expectedHash("foo\tbar"), "h_3c626435f3d30603")
     }
 
     func testLineWithoutNewlineStaysWithout() throws {

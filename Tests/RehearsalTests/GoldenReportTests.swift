@@ -15,6 +15,9 @@ final class GoldenReportTests: XCTestCase {
         let golden = Self.folder.appendingPathComponent("golden-" + format.fileName)
         if ProcessInfo.processInfo.environment["REHEARSE_UPDATE_GOLDEN"] == "1" {
             try rendered.write(to: golden)
+            // A recording run never passes: the new golden file is reviewed, then the tests
+            // run again without the variable.
+            return XCTFail("recorded \(golden.lastPathComponent); review the diff, then run again without REHEARSE_UPDATE_GOLDEN")
         }
         let expected = try Data(contentsOf: golden)
         XCTAssertEqual(

@@ -42,7 +42,9 @@ final class HTMLReportTests: XCTestCase {
         let banner = try XCTUnwrap(html.range(of: "<p class=\"badge\">NO-GO</p>"))
         let table = try XCTUnwrap(html.range(of: "<table"))
         XCTAssertLessThan(banner.lowerBound, table.lowerBound)
-        XCTAssertTrue(report.verdictReason.hasPrefix("6 problem(s); first: up took 150 ms"))
+        XCTAssertTrue(
+            report.verdictReason.hasPrefix("migration \(SampleReport.failedVersion) concurrent_index: up failed: CREATE INDEX CONCURRENTLY"),
+            "a failing up outranks the budget and round-trip problems of earlier migrations: \(report.verdictReason)")
         XCTAssertTrue(html.contains("<p class=\"reason\">\(HTMLEscaping.text(report.verdictReason))</p>"))
     }
 
@@ -51,7 +53,7 @@ final class HTMLReportTests: XCTestCase {
         passing.verdict = .pass
         XCTAssertTrue(HTMLReport.render(passing).contains("<p class=\"badge\">GO</p>"))
         passing.verdict = .warn
-        XCTAssertTrue(HTMLReport.render(passing).contains("<p class=\"badge\">GO WITH CARE</p>"))
+        XCTAssertTrue(HTMLReport.render(passing).contains("<p class=\"badge\">GO WITH WARNINGS</p>"))
     }
 
     func testMigrationsTableHasARowPerMigration() throws {
@@ -62,7 +64,7 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(table.contains("AccessExclusiveLock on public.clips_title_idx (10 ms)"))
         XCTAssertTrue(table.contains("<strong class=\"bad\">down incomplete</strong>"))
         XCTAssertTrue(table.contains("<strong class=\"bad\">failed</strong>"))
-        XCTAssertTrue(table.contains("<span class=\"pill not-run\">not run</span>"))
+        XCTAssertTrue(table.contains("<span class=\"pill not-run\">not-run</span>"))
         XCTAssertTrue(table.contains("<td class=\"num\">1 (max 110 ms)</td>"))
     }
 
@@ -156,7 +158,7 @@ final class HTMLReportTests: XCTestCase {
     func testFailedStepShowsItsErrorAndNotRunMigrationSaysWhy() {
         XCTAssertTrue(html.contains("<pre class=\"error\">"))
         XCTAssertTrue(html.contains("\(SampleReport.failedVersion)_concurrent_index.up.sql:2: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)"))
-        XCTAssertTrue(html.contains("Not run: an earlier migration failed"))
+        XCTAssertTrue(html.contains("not rehearsed: migration \(SampleReport.failedVersion) (concurrent_index) failed its up"))
         XCTAssertTrue(html.contains("no relation locks were sampled"))
     }
 
@@ -169,7 +171,7 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testFindingsShowRuleFileLineAndAdvice() {
-        XCTAssertTrue(html.contains("<code class=\"rule\">lock.blocks-writes</code>"))
+        XCTAssertTrue(html.contains("<code class=\"rule\">lock.index-build-blocks-writes</code>"))
         XCTAssertTrue(html.contains("\(SampleReport.lockingVersion)_index_clips_title.up.sql:1</span>"))
         XCTAssertTrue(html.contains("<div class=\"advice\">use CREATE INDEX CONCURRENTLY"))
         XCTAssertTrue(html.contains("<section id=\"plan\">"))

@@ -135,7 +135,7 @@ final class JUnitReportTests: XCTestCase {
 
     func testCleanMigrationPassesEveryCaseWithStepTimesInSeconds() throws {
         let suite = try findSuite("\(SampleReport.cleanVersion) create_clips", in: try parsed())
-        XCTAssertEqual(suite.cases.map(\.name), ["up", "down", "up again", "down restores schema", "second up matches first up", "findings"])
+        XCTAssertEqual(suite.cases.map(\.name), ["up", "down", "second up", "down restores schema", "second up matches first up", "findings"])
         XCTAssertTrue(suite.cases.allSatisfy { $0.failure == nil && $0.skipped == nil })
         XCTAssertEqual(suite.testCase("up")?.attributes["time"], "0.012")
         XCTAssertEqual(suite.testCase("up")?.attributes["classname"], "rehearse.clipper.\(SampleReport.cleanVersion)_create_clips")
@@ -150,7 +150,7 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertTrue(failure["message"]?.contains("_concurrent_index.up.sql:2: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)") ?? false)
         XCTAssertTrue(up.failureText.contains("tracking table after up: \(SampleReport.failedVersion) (dirty)"))
         XCTAssertEqual(suite.testCase("down")?.skipped?["message"], "not run: up failed")
-        XCTAssertEqual(suite.testCase("up again")?.skipped?["message"], "not run: up failed")
+        XCTAssertEqual(suite.testCase("second up")?.skipped?["message"], "not run: up failed")
         XCTAssertEqual(suite.testCase("down restores schema")?.skipped?["message"], "not checked: up failed")
         let findings = try XCTUnwrap(suite.testCase("findings")?.failure)
         XCTAssertEqual(findings["type"], "findings")
@@ -162,9 +162,13 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertFalse(suite.cases.isEmpty)
         for testCase in suite.cases {
             XCTAssertNil(testCase.failure)
-            XCTAssertEqual(testCase.skipped?["message"], "not run: an earlier migration failed", testCase.name)
+            XCTAssertEqual(
+                testCase.skipped?["message"],
+                "not rehearsed: migration \(SampleReport.failedVersion) (concurrent_index) failed its up, and migrate stops at the first failure",
+                testCase.name)
         }
         XCTAssertEqual(suite.attributes["skipped"], String(suite.cases.count))
+        XCTAssertTrue(xml.contains("<property name=\"verdict\" value=\"not-run\"/>"), "its verdict is not-run, never pass")
     }
 
     func testRoundtripBudgetAndFindingsFailuresOfTheLockingMigration() throws {
@@ -174,24 +178,22 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertEqual(down.failureText.split(separator: "\n").count, 2)
         XCTAssertTrue(down.failureText.contains("index public.clips_title_idx still present after down"))
         XCTAssertNil(suite.testCase("second up matches first up")?.failure)
-        let budgets = suite.cases.filter { $0.name.hasPrefix("budget.") }
-        XCTAssertEqual(budgets.count, 2)
-        XCTAssertTrue(budgets.allSatisfy { $0.failure?["type"] == "budget.step-duration" })
-        XCTAssertEqual(budgets.map(\.name), ["budget.step-duration #1", "budget.step-duration #2"])
-        XCTAssertEqual(budgets.first?.failure?["message"], "up took 150 ms, over the budget of 100 ms")
+        let budgets = suite.cases.filter { $0.name.hasPrefix("budget") }
+        XCTAssertEqual(budgets.map(\.name), ["budget.step-duration", "budget: lock.index-build-blocks-writes"])
+        XCTAssertEqual(budgets.map { $0.failure?["type"] }, ["budget.step-duration", "lock.index-build-blocks-writes"])
+        XCTAssertTrue(budgets.first?.failure?["message"]?.hasPrefix("up took 140 ms here (the faster of 2 runs)") ?? false)
         let findings = try XCTUnwrap(suite.testCase("findings"))
         XCTAssertEqual(findings.failureText.split(separator: "\n").count, 4)
-        XCTAssertTrue(findings.systemOut.contains("warning lock.blocks-writes"))
-        XCTAssertFalse(findings.failureText.contains("lock.blocks-writes"))
+        XCTAssertTrue(findings.systemOut.contains("warning lock.no-lock-timeout"))
+        XCTAssertFalse(findings.failureText.contains("lock.no-lock-timeout"))
     }
 
-    func testLockHoldAndTrafficBudgetsCountAsBudgets() {
-        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: "budget.step-duration", severity: .error, message: "up took 4.00 s")))
-        XCTAssertTrue(JUnitReport.isBudget(Finding(
-            rule: "lock.index-build-blocks-writes", severity: .error,
-            message: "up builds an index with ShareLock on public.clips held for 2.00 s, over the lock_hold budget of 500 ms: writes to the table wait for the whole build")))
-        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: "traffic.blocked-over-budget", severity: .error, message: "during up, 3 application queries were blocked")))
-        XCTAssertFalse(JUnitReport.isBudget(Finding(rule: "roundtrip.down-incomplete", severity: .error, message: "index public.x still present after down")))
+    func testFindingsJudgedAgainstABudgetCountAsBudgetsWhateverTheirMessageSays() {
+        let judged = Finding.Judged(budget: "budgets.lock_hold", budgetMs: 500, measuredMs: 2000)
+        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: .lockIndexBuild, severity: .error, message: "up builds an index", judged: judged)))
+        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: .trafficBlockedOverBudget, severity: .error, message: "blocked", judged: judged)))
+        XCTAssertFalse(JUnitReport.isBudget(Finding(
+            rule: .roundtripDownIncomplete, severity: .error, message: "index public.x still present after down, over the budget of 1 s")))
     }
 
     func testPlanSuiteReportsRunFindingsAsOutput() throws {
@@ -223,7 +225,7 @@ final class JUnitReportTests: XCTestCase {
         let output = try XCTUnwrap(suite.testCase("findings")?.systemOut)
         XCTAssertTrue(output.contains("no down file for <b>\"\(SampleReport.hostileName)\"</b> & 'friends': a rollback"))
         XCTAssertFalse(output.contains("\u{7}"))
-        XCTAssertEqual(suite.testCase("down")?.skipped?["message"], "no down file: migrate records the version change without running SQL")
+        XCTAssertEqual(suite.testCase("down")?.skipped?["message"], "not run: no down file: the migration is irreversible by intent, so only its up is rehearsed")
     }
 
     func testMultiLineAttributesKeepTheirLineBreaks() throws {

@@ -32,7 +32,7 @@ final class ReportDiffTests: XCTestCase {
         var old = try report()
         let new = try report()
         old.verdict = .warn
-        old.migrations[2].findings.removeAll { $0.rule == "roundtrip.down-incomplete" }
+        old.migrations[2].findings.removeAll { $0.rule == .roundtripDownIncomplete }
         let diff = ReportDiff.compare(old: old, new: new)
         XCTAssertTrue(diff.newFindings.contains { $0.contains("roundtrip.down-incomplete") }, "\(diff.newFindings)")
         XCTAssertTrue(diff.hasRegressions, "fail is worse than warn")

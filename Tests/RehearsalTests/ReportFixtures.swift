@@ -1,4 +1,5 @@
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// A small, hand-built report shared by the JSON and Markdown report tests: one migration
 /// rehearsed with a round-trip problem, one that failed (with a hostile name), one not run.
@@ -33,12 +34,12 @@ enum ReportFixtures {
                 differences: [
                     SchemaDifference(
                         kind: "index", name: "public.idx_users_email", change: .unexpected,
-                        expected: nil, actual: "CREATE INDEX idx_users_email ON public.users (email)",
+                        expected: nil, actual: "CREATE INDEX idx_users_email ON public.users (email)", comparison: .down,
                         message: "index public.idx_users_email still present after down"),
                 ]),
             findings: [
                 Finding(
-                    rule: "roundtrip.down", severity: .error, message: "down left an index behind",
+                    rule: .roundtripDownIncomplete, severity: .error, message: "down left an index behind",
                     file: "/tmp/x/db/migrations/20240101120000_create_users.down.sql", line: 3,
                     advice: "drop the index in the down file"),
             ],
@@ -59,7 +60,10 @@ enum ReportFixtures {
     }
 
     static var notRun: MigrationReport {
-        MigrationReport(version: 20_240_103_000_000, name: "later", status: .notRun)
+        MigrationReport(
+            version: 20_240_103_000_000, name: "later", status: .notRun,
+            notRunReason: "not rehearsed: migration 20240102000000 failed its up, and migrate stops at the first failure",
+            verdict: .notRun)
     }
 
     static var report: RehearsalReport {
@@ -82,7 +86,7 @@ enum ReportFixtures {
             endState: TrackingTable.State(version: 20_240_102_000_000, dirty: true),
             migrations: [rehearsed, failed, notRun],
             findings: [
-                Finding(rule: "directory.ignored", severity: .warning, message: "notes.sql is never run", file: "/tmp/x/db/migrations/notes.sql"),
+                Finding(rule: .ignoredFile, severity: .warning, message: "notes.sql is never run", file: "/tmp/x/db/migrations/notes.sql"),
             ],
             verdict: .fail,
             verdictReason: "a step failed")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Rehearsal
+@testable import PostgresClient
 
 /// A hand-built report with everything the renderers have to show: a clean migration, one
 /// that holds a ShareLock too long and whose down forgets an index, one whose name tries to
@@ -34,11 +35,11 @@ enum SampleReport {
         report.lockSampleIntervalMs = 10
         report.findings = [
             Finding(
-                rule: "migrate.ignored-file", severity: .warning,
+                rule: .ignoredFile, severity: .warning,
                 message: "notes.sql does not match golang-migrate's {version}_{name}.up|down.{ext} pattern: migrate ignores it silently and it never runs",
                 file: "\(directory)/notes.sql", advice: "rename it (see `rehearse create`)"),
             Finding(
-                rule: "migrate.below-recorded", severity: .info,
+                rule: .belowRecorded, severity: .info,
                 message: "12 migration(s) at or below the recorded version 20240401000000 are taken as applied"),
         ]
         var baseline = StepTraffic()
@@ -114,33 +115,33 @@ enum SampleReport {
         ]
         let leftover = SchemaDifference(
             kind: "index", name: "public.clips_title_idx", change: .unexpected, expected: nil,
-            actual: "CREATE INDEX clips_title_idx ON public.clips USING btree (title)",
+            actual: "CREATE INDEX clips_title_idx ON public.clips USING btree (title)", comparison: .down,
             message: "index public.clips_title_idx still present after down (the schema before up did not have it)")
         let changed = SchemaDifference(
-            kind: "column", name: "public.clips.title", change: .changed, expected: "text", actual: "text NOT NULL",
+            kind: "column", name: "public.clips.title", change: .changed, expected: "text", actual: "text NOT NULL", comparison: .down,
             message: "column public.clips.title differs after down: the schema before up `text`, now `text NOT NULL`")
         migration.roundtrip = .init(downRestoresSchema: false, reupMatchesFirstUp: true, differences: [leftover, changed])
         migration.findings = [
             Finding(
-                rule: "budget.step-duration", severity: .error, message: "up took 150 ms, over the budget of 100 ms",
-                file: up, advice: "split the migration, batch data changes, or move them to a background job"),
+                rule: .stepDuration, severity: .error,
+                message: "up took 140 ms here (the faster of 2 runs); about 14.00 s on production's 30,000,000 rows of public.clips, over the step_duration budget of 100 ms in production",
+                step: .up, file: up, advice: "split the migration, batch data changes, or move them to a background job",
+                judged: .init(budget: "budgets.step_duration", budgetMs: 100, measuredMs: 140, productionMs: 14_000)),
             Finding(
-                rule: "budget.step-duration", severity: .error, message: "second up took 140 ms, over the budget of 100 ms",
-                file: up, advice: "split the migration, batch data changes, or move them to a background job"),
+                rule: .lockIndexBuild, severity: .error,
+                message: "up builds index public.clips_title_idx on public.clips with ShareLock on public.clips, held 120 ms here (the faster of 2 runs); about 12.00 s on production's 30,000,000 rows of public.clips, over the lock_hold budget of 500 ms in production: writes to the table wait for the whole build; 1 application query was blocked by it here, the longest 110 ms",
+                step: .up, relation: "public.clips", file: up, line: 1,
+                advice: "use CREATE INDEX CONCURRENTLY, alone in its own migration file (it cannot run inside migrate's implicit transaction)",
+                judged: .init(budget: "budgets.lock_hold", budgetMs: 500, measuredMs: 120, productionMs: 12_000)),
             Finding(
-                rule: "lock.blocks-writes", severity: .warning,
-                message: "up holds ShareLock on public.clips for about 120 ms (sampled): INSERT, UPDATE and DELETE on it wait that long in production — CREATE INDEX without CONCURRENTLY",
-                file: up, line: 1,
-                advice: "use CREATE INDEX CONCURRENTLY, alone in its own migration file (it cannot run inside migrate's implicit transaction)"),
+                rule: .lockNoTimeout, severity: .warning,
+                message: "up takes a lock that blocks the application, and neither the session nor the file sets lock_timeout: behind one long transaction, the migration and all traffic would wait without limit",
+                step: .up, file: up, advice: "SET lock_timeout = '2s' at the top of the file (or in the migration session) and retry on failure"),
             Finding(
-                rule: "traffic.blocked", severity: .warning,
-                message: "during up, 1 application query was blocked (insert_clip); the longest waited 110 ms for RowExclusiveLock on public.clips",
-                file: up, advice: "shorten or split the locking statements, use CONCURRENTLY / NOT VALID forms, and set lock_timeout"),
-            Finding(
-                rule: "roundtrip.down-incomplete", severity: .error, message: leftover.message, file: down,
+                rule: .roundtripDownIncomplete, severity: .error, message: leftover.message, file: down,
                 advice: "make the down migration undo this (drop it)"),
             Finding(
-                rule: "roundtrip.down-incomplete", severity: .error, message: changed.message, file: down,
+                rule: .roundtripDownIncomplete, severity: .error, message: changed.message, file: down,
                 advice: "make the down migration undo this (restore it as it was)"),
         ]
         return migration
@@ -152,14 +153,11 @@ enum SampleReport {
         let odd = ObservedLock(relation: "public.\"odd&<name>\"", relationKind: "table", mode: "RowExclusiveLock", firstSeenMs: 0, lastSeenMs: 10, granted: false)
         var first = step(.up, 1, 2, after: hostileVersion, statements: [StatementReport(line: 1, command: "INSERT", rows: 3)], locks: [odd])
         first.notices = [Notice(severity: "NOTICE", message: "relation \"clips\" already exists, skipping", sqlState: "42P07")]
-        var down = StepReport(direction: .down, pass: 1, status: .skipped, durationMs: 0)
-        down.skipReason = "no down file: migrate records the version change without running SQL"
-        down.trackingAfter = .init(version: Int64(lockingVersion), dirty: false)
-        migration.steps = [first, down, step(.up, 2, 2, after: hostileVersion, statements: [StatementReport(line: 1, command: "INSERT", rows: 3)])]
-        migration.roundtrip = .init(downRestoresSchema: true, reupMatchesFirstUp: true)
+        migration.steps = [first]
+        migration.roundtrip = .init(skipped: "no down file: the migration is irreversible by intent, so only its up is rehearsed")
         migration.findings = [
             Finding(
-                rule: "down.missing", severity: .warning,
+                rule: .downMissing, severity: .warning,
                 message: "no down file for <b>\"\(hostileName)\"</b> & 'friends'\u{7}: a rollback with migrate moves the version back without running any SQL",
                 file: up, advice: "write the down file that reverses the up migration"),
         ]
@@ -181,12 +179,12 @@ enum SampleReport {
         migration.steps = [failedUp]
         migration.findings = [
             Finding(
-                rule: "step.failed", severity: .error,
+                rule: .stepFailed, severity: .error,
                 message: "up failed: CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001)",
                 file: up, line: 2,
                 advice: "golang-migrate sends the whole file as one query, i.e. one implicit transaction: put the CONCURRENTLY statement alone in its own migration file"),
             Finding(
-                rule: "migrate.dirty", severity: .error,
+                rule: .migrateDirty, severity: .error,
                 message: "migrate would leave _schema_migrations at \"Dirty database version \(failedVersion)\"; every later migrate command refuses until someone runs `migrate force`",
                 advice: "fix the migration; in production, check the schema by hand, then `migrate force \(failedVersion)` or the version before it"),
         ]
@@ -197,6 +195,7 @@ enum SampleReport {
         let name = "backfill_clip_titles"
         return MigrationReport(
             version: notRunVersion, name: name, upFile: file(notRunVersion, name, .up), downFile: file(notRunVersion, name, .down),
-            status: .notRun)
+            status: .notRun,
+            notRunReason: "not rehearsed: migration \(failedVersion) (concurrent_index) failed its up, and migrate stops at the first failure")
     }
 }

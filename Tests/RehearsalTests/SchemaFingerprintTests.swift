@@ -104,3 +104,22 @@ final class SchemaFingerprintTests: XCTestCase {
         XCTAssertEqual(asTable.differences(to: asView).map(\.change), [.missing, .unexpected])
     }
 }
+
+final class SchemaFingerprintRowsTests: XCTestCase {
+    func testADuplicateObjectIsAnInternalErrorNeverASilentOverwrite() {
+        let rows = [("constraint", "public.t.c", "CHECK (a > 0)", "public.t"), ("constraint", "public.t.c", "CHECK (a > 1)", "public.t")]
+        XCTAssertThrowsError(try SchemaFingerprint(rows: rows.map { (kind: $0.0, name: $0.1, definition: $0.2, parent: $0.3) })) { error in
+            XCTAssertEqual(error as? SchemaFingerprintError, .duplicateObject(kind: "constraint", name: "public.t.c"))
+            XCTAssertTrue("\(error)".hasPrefix("internal error"))
+        }
+    }
+
+    func testRowsKeepTheirParentTable() throws {
+        let fingerprint = try SchemaFingerprint(rows: [
+            (kind: "table", name: "public.t", definition: "table", parent: ""),
+            (kind: "index", name: "public.t_idx", definition: "CREATE INDEX t_idx ON public.t USING btree (a)", parent: "public.t"),
+        ])
+        XCTAssertEqual(fingerprint.tables, ["public.t"])
+        XCTAssertEqual(fingerprint.objects("index", of: "public.t").map(\.name), ["public.t_idx"])
+    }
+}

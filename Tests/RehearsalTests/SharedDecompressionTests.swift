@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Rehearsal
+@testable import PostgresClient
 
 final class SharedDecompressionTests: XCTestCase {
     private static func readAll(_ reader: SharedDecompression.Reader) throws -> [UInt8] {

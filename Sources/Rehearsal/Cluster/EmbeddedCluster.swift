@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// rehearse's own throwaway PostgreSQL server, started from the installed binaries.
 ///
@@ -7,7 +8,7 @@ import Foundation
 /// TCP, and is stopped when the run ends. One rehearse process at a time uses a data
 /// directory: a second one waits on an exclusive file lock, which also makes it safe to
 /// clean up whatever a killed run left behind.
-public final class EmbeddedCluster: DatabaseServer {
+public final class EmbeddedCluster: DatabaseServer, OwnServer {
     public static let superuser = "postgres"
 
     public let binaries: PostgresBinaries
@@ -54,7 +55,7 @@ public final class EmbeddedCluster: DatabaseServer {
         shutdown()
     }
 
-    public var isEmbedded: Bool { true }
+    public var ownServer: OwnServer? { self }
     public var displayName: String { "embedded PostgreSQL \(binaries.majorVersion) (\(dataDirectory))" }
 
     /// The libpq keyword string for the server's socket.

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Creates and drops the databases rehearse owns. Every one carries a name prefix and a
 /// marker comment; a database without both is never written to or dropped.
@@ -16,7 +17,7 @@ public struct ScratchDatabases {
 
     /// A fresh name for a run's scratch database: prefix, scenario, process, random suffix.
     public static func scratchName(scenario: String) -> String {
-        let slug = String(scenario.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(24))
+        let slug = String(scenario.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(24))
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         return "\(scratchPrefix)\(slug)_\(getpid())_\(suffix)"
     }
@@ -34,7 +35,7 @@ public struct ScratchDatabases {
         }
         do {
             try admin.execute(sql)
-        } catch let error as PostgresError where error.sqlState == "42501" {
+        } catch let error as PostgresError where error.sqlState == SQLState.insufficientPrivilege {
             throw ClusterError.missingPrivilege(server: server.displayName, privilege: "the CREATEDB privilege")
         }
         try mark(name, purpose: purpose, on: admin)

@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// What running one migration file did: the statements that completed (with their command
 /// tags), the error that stopped it (located in the file), and whether it timed out.
 public struct BodyOutcome: Sendable {

@@ -19,6 +19,10 @@ public struct MigrationFile: Sendable, Equatable {
     public var isCommentOnly: Bool {
         !isBlank && SQLText.strippingComments(body).allSatisfy(\.isWhitespace)
     }
+
+    /// A UTF-8 byte-order mark at the start: migrate sends it to the server as it is, which
+    /// reads it as part of the first word (`syntax error at or near "\u{FEFF}CREATE"`).
+    public var startsWithByteOrderMark: Bool { body.unicodeScalars.first == "\u{FEFF}" }
 }
 
 /// A version with its up and down files (either may be missing).

@@ -88,10 +88,10 @@ public struct MigrationDirectory: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MigrationDirectoryError.unreadable(file: path, reason: "permission denied or vanished")
         }
-        if let text = String(data: data, encoding: .utf8) { return text }
-        let bytes = [UInt8](data)
-        let offset = firstInvalidUTF8(bytes) ?? 0
-        throw MigrationDirectoryError.notUTF8(file: path, byteOffset: offset)
+        // The standard library's validation keeps a leading byte-order mark, which migrate
+        // sends to the server as it is; Foundation's String(data:encoding:) would drop it.
+        if let text = String(validating: data, as: UTF8.self) { return text }
+        throw MigrationDirectoryError.notUTF8(file: path, byteOffset: firstInvalidUTF8([UInt8](data)) ?? 0)
     }
 
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
@@ -127,6 +127,12 @@ public struct MigrationDirectory: Sendable {
                 throw MigrationDirectoryError.downWithoutUp(version: migration.version, file: down.path)
             }
         }
+    }
+
+    /// The directory, once `validate()` accepts it.
+    public func validated() throws -> MigrationDirectory {
+        try validate()
+        return self
     }
 
     static func looksLikeMigration(_ name: String) -> Bool {

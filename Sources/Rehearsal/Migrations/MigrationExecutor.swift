@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Sends a migration body the way golang-migrate does — whole file as one query, or cut on
 /// every `;` in multi-statement mode — with an optional client-side timeout that cancels the

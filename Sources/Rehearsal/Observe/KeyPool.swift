@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Values drawn once from the snapshot's own data (`random id from clips`), so traffic hits
 /// real rows with production's distribution rather than made-up keys.
 struct KeyPool: Sendable {

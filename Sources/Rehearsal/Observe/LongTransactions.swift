@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Holds the scenario's long transactions open during a step: each begins, runs its query
 /// (taking its locks) and stays open for its hold time, the way a slow report or batch job

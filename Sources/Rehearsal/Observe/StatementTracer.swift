@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Attributes locks, rewrites, rows and time to each statement of a file by running it
 /// statement by statement inside a transaction that is rolled back. The faithful run sends
@@ -17,17 +18,14 @@ enum StatementTracer {
 
     /// Why a body cannot be traced, or nil when it can.
     static func reasonNotTraceable(_ body: String) -> String? {
-        for statement in statements(of: body) {
-            // How a statement begins decides; a data literal megabytes long does not.
-            let upper = SQLText.strippingComments(String(statement.text.prefix(4096))).uppercased()
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        // How a statement begins decides; a data literal megabytes long does not.
+        for upper in SQLText.statementOpenings(body) {
             if upper.range(of: #"\bCONCURRENTLY\b"#, options: .regularExpression) != nil {
                 return "it uses CONCURRENTLY, which cannot run inside a transaction"
             }
-            for prefix in ["BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "VACUUM", "ALTER SYSTEM", "CREATE DATABASE", "DROP DATABASE", "CREATE TABLESPACE", "DROP TABLESPACE"] {
-                if upper == prefix || upper.hasPrefix(prefix + " ") || upper.hasPrefix(prefix + ";") || upper.hasPrefix(prefix + "\n") {
-                    return "it contains \(prefix), which cannot be re-run inside a rolled-back transaction"
-                }
+            let refused = SQLText.transactionControl + ["VACUUM", "ALTER SYSTEM", "CREATE DATABASE", "DROP DATABASE", "CREATE TABLESPACE", "DROP TABLESPACE"]
+            if let prefix = refused.first(where: { SQLText.opening(upper, is: $0) }) {
+                return "it contains \(prefix), which cannot be re-run inside a rolled-back transaction"
             }
         }
         return nil
@@ -72,7 +70,7 @@ enum StatementTracer {
     static func ownLocks(on connection: Connection) throws -> [LockTaken] {
         try connection.query(
             """
-            SELECT n.nspname || '.' || c.relname, l.mode
+            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), l.mode
             FROM pg_catalog.pg_locks l
             JOIN pg_catalog.pg_class c ON c.oid = l.relation
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

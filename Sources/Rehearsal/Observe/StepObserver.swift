@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Watches one step from a separate connection, every `interval` seconds, with one catalog
 /// query per sample: which relation locks the migration's backend holds or waits for, and
@@ -62,7 +63,7 @@ public final class StepObserver: @unchecked Sendable {
     static func sampleQuery(serverVersion: Int) -> String {
         let waitStart = serverVersion >= 140000 ? "extract(epoch FROM l.waitstart)::float8" : "NULL::float8"
         return """
-            SELECT l.pid, coalesce(n.nspname || '.' || c.relname, l.locktype), coalesce(c.relkind::text, ''),
+            SELECT l.pid, coalesce(pg_catalog.format('%I.%I', n.nspname, c.relname), l.locktype), coalesce(c.relkind::text, ''),
                    l.mode, l.granted, \(waitStart),
                    CASE WHEN l.granted THEN NULL ELSE pg_catalog.pg_blocking_pids(l.pid)::text END,
                    extract(epoch FROM clock_timestamp())::float8
@@ -119,7 +120,7 @@ public final class StepObserver: @unchecked Sendable {
         repeat {
             do {
                 let rows = try connection.query(prepared: "rehearse_sample", [String(pid), databaseOid]).rows
-                let news = record(rows, migration: pid)
+                let news = state.withValue { $0.fold(rows, migration: pid) }
                 if !news.freshWaits.isEmpty { describeBlockers(of: news.freshWaits, on: connection) }
                 // Fast while anything waits, while the migration takes new locks, and for
                 // the step's first 200 ms, when most statements take theirs.
@@ -130,86 +131,6 @@ public final class StepObserver: @unchecked Sendable {
             }
             usleep(useconds_t((quiet ? quietInterval : interval) * 1_000_000))
         } while !stopFlag.value
-    }
-
-    /// What one sample brought: keys of migration waits seen for the first time, whether the
-    /// migration held a lock not seen before, and whether any lock request waited.
-    private struct SampleNews {
-        var freshWaits: [String] = []
-        var newLock = false
-        var anyWaiting = false
-    }
-
-    /// Folds one sample into the observation.
-    private func record(_ rows: [[String?]], migration: Int32) -> SampleNews {
-        state.withValue { observation in
-            var news = SampleNews()
-            observation.samples += 1
-            var waiting: [Int32: (row: [String?], blockers: Set<Int32>)] = [:]
-            var now = 0.0
-            for row in rows {
-                guard let pid = row[0].flatMap({ Int32($0) }) else { continue }
-                now = row[7].flatMap(Double.init) ?? now
-                let relation = row[1] ?? "?"
-                let mode = row[3] ?? "?"
-                let granted = row[4] == "t"
-                if pid == migration, row[2] != "" || granted {
-                    let key = relation + "|" + mode
-                    if var lock = observation.locks[key] {
-                        lock.lastSeen = now
-                        lock.granted = lock.granted || granted
-                        observation.locks[key] = lock
-                    } else {
-                        news.newLock = true
-                        observation.locks[key] = RawLock(
-                            relation: relation, kind: ObservedLock.kindName(row[2] ?? ""), mode: mode,
-                            granted: granted, firstSeen: now, lastSeen: now)
-                    }
-                }
-                if !granted {
-                    news.anyWaiting = true
-                    waiting[pid] = (row, Self.pids(row[6]))
-                }
-            }
-            // Backends blocked by the migration, directly or through a queue behind it.
-            var affected: Set<Int32> = [migration]
-            var direct: Set<Int32> = []
-            var grew = true
-            while grew {
-                grew = false
-                for (pid, entry) in waiting where pid != migration && !affected.contains(pid) {
-                    if !entry.blockers.isDisjoint(with: affected) {
-                        affected.insert(pid)
-                        if entry.blockers.contains(migration) { direct.insert(pid) }
-                        grew = true
-                    }
-                }
-            }
-            for (pid, entry) in waiting where affected.contains(pid) {
-                let row = entry.row
-                let start = row[5].flatMap(Double.init)
-                let relation = row[1] ?? "?"
-                let mode = row[3] ?? "?"
-                let key = "\(pid)|\(relation)|\(mode)|\(start.map { String($0) } ?? "")"
-                let isMigration = pid == migration
-                if var wait = (isMigration ? observation.migrationWaits[key] : observation.blocked[key]) {
-                    wait.lastSeen = now
-                    wait.blockers.formUnion(entry.blockers)
-                    if isMigration { observation.migrationWaits[key] = wait } else { observation.blocked[key] = wait }
-                } else {
-                    let wait = RawWait(
-                        pid: pid, relation: relation, mode: mode, waitStart: start ?? now, lastSeen: now,
-                        blockers: entry.blockers, direct: direct.contains(pid))
-                    if isMigration {
-                        observation.migrationWaits[key] = wait
-                        news.freshWaits.append(key)
-                    } else {
-                        observation.blocked[key] = wait
-                    }
-                }
-            }
-            return news
-        }
     }
 
     /// Names who holds what the migration waits for: application name, state and query.
@@ -232,5 +153,87 @@ public final class StepObserver: @unchecked Sendable {
     static func pids(_ text: String?) -> Set<Int32> {
         guard let text else { return [] }
         return Set(text.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { Int32($0) })
+    }
+}
+
+extension StepObserver.Observation {
+    /// What one sample brought: keys of migration waits seen for the first time, whether the
+    /// migration held a lock not seen before, and whether any lock request waited.
+    struct SampleNews {
+        var freshWaits: [String] = []
+        var newLock = false
+        var anyWaiting = false
+    }
+
+    /// Folds one sample of `sampleQuery` (pid, relation, relkind, mode, granted, waitstart,
+    /// blocking pids, server time) into the observation: the migration's own locks and
+    /// waits, and every backend it blocks, directly or queued behind one it blocks.
+    mutating func fold(_ rows: [[String?]], migration: Int32) -> SampleNews {
+        var news = SampleNews()
+        samples += 1
+        var waiting: [Int32: (row: [String?], blockers: Set<Int32>)] = [:]
+        var now = 0.0
+        for row in rows {
+            guard let pid = row[0].flatMap({ Int32($0) }) else { continue }
+            now = row[7].flatMap(Double.init) ?? now
+            let relation = row[1] ?? "?"
+            let mode = row[3] ?? "?"
+            let granted = row[4] == "t"
+            if pid == migration, row[2] != "" || granted {
+                let key = relation + "|" + mode
+                if var lock = locks[key] {
+                    lock.lastSeen = now
+                    lock.granted = lock.granted || granted
+                    locks[key] = lock
+                } else {
+                    news.newLock = true
+                    locks[key] = StepObserver.RawLock(
+                        relation: relation, kind: ObservedLock.kindName(row[2] ?? ""), mode: mode,
+                        granted: granted, firstSeen: now, lastSeen: now)
+                }
+            }
+            if !granted {
+                news.anyWaiting = true
+                waiting[pid] = (row, StepObserver.pids(row[6]))
+            }
+        }
+        // Backends blocked by the migration, directly or through a queue behind it.
+        var affected: Set<Int32> = [migration]
+        var direct: Set<Int32> = []
+        var grew = true
+        while grew {
+            grew = false
+            for (pid, entry) in waiting where pid != migration && !affected.contains(pid) {
+                if !entry.blockers.isDisjoint(with: affected) {
+                    affected.insert(pid)
+                    if entry.blockers.contains(migration) { direct.insert(pid) }
+                    grew = true
+                }
+            }
+        }
+        for (pid, entry) in waiting where affected.contains(pid) {
+            let row = entry.row
+            let start = row[5].flatMap(Double.init)
+            let relation = row[1] ?? "?"
+            let mode = row[3] ?? "?"
+            let key = "\(pid)|\(relation)|\(mode)|\(start.map { String($0) } ?? "")"
+            let isMigration = pid == migration
+            if var wait = (isMigration ? migrationWaits[key] : blocked[key]) {
+                wait.lastSeen = now
+                wait.blockers.formUnion(entry.blockers)
+                if isMigration { migrationWaits[key] = wait } else { blocked[key] = wait }
+            } else {
+                let wait = StepObserver.RawWait(
+                    pid: pid, relation: relation, mode: mode, waitStart: start ?? now, lastSeen: now,
+                    blockers: entry.blockers, direct: direct.contains(pid))
+                if isMigration {
+                    migrationWaits[key] = wait
+                    news.freshWaits.append(key)
+                } else {
+                    blocked[key] = wait
+                }
+            }
+        }
+        return news
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Runs the scenario's application traffic against the scratch database on its own
 /// threads: a paced open loop at the scenario's total rate, spread over its connections.
@@ -23,6 +24,7 @@ public final class TrafficGenerator: @unchecked Sendable {
     /// Server clock minus client clock, measured once at start.
     public let clockOffset: Double
     private let executions = LockedBox<[Execution]>([])
+    private let lost = LockedBox<[LostConnection]>([])
     private let stopFlag = LockedBox(false)
     /// Start (server clock) of each worker's query in flight.
     private let inFlight = LockedBox<[Int: Double]>([:])
@@ -58,6 +60,16 @@ public final class TrafficGenerator: @unchecked Sendable {
         stop()
     }
 
+    /// A worker whose connection could not be opened or was lost: from then on the scenario's
+    /// traffic runs on fewer connections, so what it saw is incomplete.
+    public struct LostConnection: Sendable {
+        public var worker: Int
+        public var reason: String
+    }
+
+    /// Workers lost so far, in the order they were lost.
+    public var lostConnections: [LostConnection] { lost.value }
+
     /// The current time on the server's clock.
     public var serverNow: Double { Date().timeIntervalSince1970 + clockOffset }
 
@@ -82,7 +94,13 @@ public final class TrafficGenerator: @unchecked Sendable {
     }
 
     private func work(index: Int, interval: Double) {
-        guard let connection = try? Connection(target, database: database, applicationName: "rehearse-traffic") else { return }
+        let connection: Connection
+        do {
+            connection = try Connection(target, database: database, applicationName: "rehearse-traffic")
+        } catch {
+            lost.withValue { $0.append(LostConnection(worker: index, reason: "\(error)")) }
+            return
+        }
         // Keep a blocked query from outliving the rehearsal by much.
         _ = try? connection.execute("SET statement_timeout = '5min'")
         let pid = connection.backendPID
@@ -105,7 +123,10 @@ public final class TrafficGenerator: @unchecked Sendable {
                 try connection.query(query.sql, parameters)
             } catch let error as PostgresError {
                 failure = error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? "")
-                if error.kind == .connection { break }
+                if error.kind == .connection {
+                    lost.withValue { $0.append(LostConnection(worker: index, reason: error.message)) }
+                    break
+                }
             } catch {
                 failure = "\(error)"
             }

@@ -17,4 +17,6 @@ public enum RehearsalEvent: Sendable {
     case stepFinished(version: UInt64, step: StepReport)
     case tracing(version: UInt64)
     case checkedRoundtrip(version: UInt64, differences: Int)
+    /// A failure only the rehearsal caused: the database goes back onto production's path.
+    case recovering(version: UInt64, reason: String)
 }

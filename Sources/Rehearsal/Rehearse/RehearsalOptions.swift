@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// How a rehearsal runs, beyond what the scenario says.
 public struct RehearsalOptions: Sendable {
     /// Keep the scratch database at the end (for inspection) instead of dropping it.

@@ -9,7 +9,10 @@ public struct Scenario: Sendable {
     public var name: String
     public var snapshotPath: String
     public var migrationsPath: String
+    /// As written: a table name, or migrate's quoted form `"schema"."table"`.
     public var trackingTable: String
+    /// The tracking table `trackingTable` names (validated when the scenario is read).
+    public var tracking: TrackingTable { (try? TrackingTable.parse(trackingTable)) ?? TrackingTable(name: trackingTable) }
     public var mode: ExecutionMode
     /// `SET name = value` on the migration session before the first file, in file order.
     public var session: [(name: String, value: String)]
@@ -62,8 +65,10 @@ public struct Scenario: Sendable {
         let snapshot = resolve(try reader.string(top["snapshot"], key: "snapshot", required: true)!)
         let migrations = resolve(try reader.string(top["migrations"], key: "migrations", required: true)!)
         let table = try reader.string(top["tracking_table"], key: "tracking_table") ?? "schema_migrations"
-        guard !table.isEmpty, table.utf8.count <= 63 else {
-            throw ScenarioError(file: file, key: "tracking_table", line: top["tracking_table"]?.mark?.line, problem: "must be a table name of 1 to 63 bytes")
+        do {
+            _ = try TrackingTable.parse(table)
+        } catch let error as TrackingTableNameError {
+            throw ScenarioError(file: file, key: "tracking_table", line: top["tracking_table"]?.mark?.line, problem: error.description)
         }
         var mode = ExecutionMode.wholeFile
         if let text = try reader.string(top["mode"], key: "mode") {

@@ -1,35 +1,46 @@
 import Foundation
+import PostgresClient
 
 /// Runs one step the way migrate would — record (target, dirty), run the body, record
 /// (target, clean) only on success — while observing it: the lock sampler, the traffic's
-/// blocked queries, rewrites, WAL and size, and the scenario's long transactions.
+/// blocked queries, the scenario's long transactions, and the step probes (rewrites, WAL,
+/// size, schema).
 struct StepRunner {
-    var session: Connection
-    var observer: Connection
-    var table: TrackingTable
+    var migrationSession: MigrationSession
     var executor: MigrationExecutor
     var target: String
-    var database: String
     var mode: ExecutionMode
     var interval: Double
     var traffic: TrafficGenerator?
     var interruption: InterruptionToken
     var stepTimeout: Double?
+    var probes: () -> [StepProbe] = StepProbes.standard
     var events: (RehearsalEvent) -> Void
+
+    private var session: Connection { migrationSession.connection }
+    private var observer: Connection { migrationSession.observer }
+    private var table: TrackingTable { migrationSession.table }
+    private var database: String { migrationSession.database }
+
+    /// A step's report and what its probes measured.
+    struct Outcome {
+        var step: StepReport
+        var evidence: StepEvidence
+    }
 
     func run(
         _ migration: Migration, direction: MigrationDirection, pass: Int, previous: Int64,
         longTransactions: [TrafficSpec.LongTransaction]
-    ) throws -> StepReport {
+    ) throws -> Outcome {
         events(.stepStarted(version: migration.version, name: migration.identifier, direction: direction, pass: pass))
         let version = direction == .up ? Int64(migration.version) : previous
         let file = migration.file(direction)
         try table.write(version, dirty: true, on: session)
 
-        let filesBefore = try RelationFiles.read(on: observer)
-        let walBefore = try observer.scalar("SELECT pg_catalog.pg_current_wal_lsn()::text")
-        let sizeBefore = try observer.scalar("SELECT pg_catalog.pg_database_size(current_database())").flatMap { Int64($0) }
+        let probes = self.probes()
+        for probe in probes { try probe.before(on: observer) }
         let holders = longTransactions.isEmpty ? nil : LongTransactions(longTransactions, target: target, database: database)
+        let lostBefore = traffic?.lostConnections.count ?? 0
 
         let target = self.target
         let database = self.database
@@ -43,11 +54,17 @@ struct StepRunner {
         let wall = (clock.now - started).milliseconds
         let serverEnd = (try? session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)) ?? serverStart + wall / 1000
         let observation = watcher.stop()
-        // Before the tracking table is written again (TRUNCATE gives it a new file).
-        let filesAfter = try RelationFiles.read(on: observer)
-        let held = holders?.finish() ?? []
-
         var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
+        var evidence = StepEvidence()
+        // Before the tracking table is written again (TRUNCATE gives it a new file).
+        for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
+        let held = holders?.finish() ?? []
+        if let failure = watcher.error {
+            step.observationGaps.append("the lock sampler stopped (\(failure)): locks, lock waits and blocked traffic after that moment are unknown, not absent")
+        }
+        for lost in traffic?.lostConnections.dropFirst(lostBefore) ?? [] {
+            step.observationGaps.append("traffic connection \(lost.worker + 1) of \(traffic?.spec.connections ?? 0) was lost (\(lost.reason)): blocked traffic is under-counted from then on")
+        }
         step.serverMs = (serverEnd - serverStart) * 1000
         step.notices = outcome.notices
         step.timedOut = outcome.timedOut
@@ -106,16 +123,9 @@ struct StepRunner {
         }
 
         step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
-        step.rewrote = filesBefore.rewrites(to: filesAfter)
-        if let walBefore {
-            step.walBytes = try observer.scalar("SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint", [walBefore]).flatMap { Int64($0) }
-        }
-        if let sizeBefore, let sizeAfter = try observer.scalar("SELECT pg_catalog.pg_database_size(current_database())").flatMap({ Int64($0) }) {
-            step.sizeChangeBytes = sizeAfter - sizeBefore
-        }
         step.trackingAfter = try table.read(on: observer)
         events(.stepFinished(version: migration.version, step: step))
-        return step
+        return Outcome(step: step, evidence: evidence)
     }
 
     /// Locks on the step's clock. In whole-file mode a lock is released at the end of the

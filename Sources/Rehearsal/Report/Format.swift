@@ -24,4 +24,15 @@ public enum Format {
         if value < 1e9 { return String(format: "%.1f MB", value / 1e6) }
         return String(format: "%.2f GB", value / 1e9)
     }
+
+    /// 40,000,000: a count with thousands separators, the same on every machine.
+    public static func count(_ value: Int64) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
+    }
 }

@@ -112,26 +112,25 @@ public enum JUnitReport {
     static func suite(for migration: MigrationReport, report: RehearsalReport) -> Suite {
         let classname = "rehearse.\(report.scenario.name).\(migration.version)_\(migration.name)"
         let name = "\(migration.version) \(migration.name)"
+        let properties = [(name: "verdict", value: migration.verdict.rawValue)]
         if migration.status == .notRun {
-            let reason = notRunReason(report)
-            let names = ["up", "down", "up again", "down restores schema", "second up matches first up", "findings"]
-            return Suite(name: name, cases: names.map { Case(name: $0, classname: classname, outcome: .skipped(reason)) })
+            let reason = migration.notRunReason ?? "not rehearsed"
+            let names = StepKind.allCases.map(\.label) + ["down restores schema", "second up matches first up", "findings"]
+            return Suite(name: name, properties: properties, cases: names.map { Case(name: $0, classname: classname, outcome: .skipped(reason)) })
         }
 
         var cases: [Case] = []
-        let steps: [(name: String, direction: MigrationDirection, pass: Int)] = [("up", .up, 1), ("down", .down, 1), ("up again", .up, 2)]
-        for expected in steps {
-            guard let step = migration.steps.first(where: { $0.direction == expected.direction && $0.pass == expected.pass }) else {
-                cases.append(Case(name: expected.name, classname: classname, outcome: .skipped(missingReason(migration, report: report, prefix: "not run"))))
+        for kind in StepKind.allCases {
+            guard let step = migration.steps.first(where: { $0.kind == kind }) else {
+                cases.append(Case(name: kind.label, classname: classname, outcome: .skipped(missingReason(migration, report: report, prefix: "not run"))))
                 continue
             }
-            cases.append(Case(name: expected.name, classname: classname, seconds: step.durationMs / 1000, outcome: stepOutcome(step)))
+            cases.append(Case(name: kind.label, classname: classname, seconds: step.durationMs / 1000, outcome: stepOutcome(step)))
         }
 
         let roundtrip = migration.roundtrip
-        // The model does not say which check a difference came from; its message does.
-        let afterDown = roundtrip.differences.filter { $0.message.contains("after down") }
-        let afterReup = roundtrip.differences.filter { !$0.message.contains("after down") }
+        let afterDown = roundtrip.differences.filter { $0.comparison == .down }
+        let afterReup = roundtrip.differences.filter { $0.comparison != .down }
         cases.append(Case(
             name: "down restores schema", classname: classname,
             outcome: checkOutcome(roundtrip.downRestoresSchema, afterDown, what: "down did not restore the schema", migration: migration, report: report)))
@@ -142,22 +141,21 @@ public enum JUnitReport {
         // Named by rule, not message: measured figures in a name would make a new test every night.
         let budgets = migration.findings.filter { $0.severity == .error && isBudget($0) }
         for (index, finding) in budgets.enumerated() {
-            let base = finding.rule.hasPrefix("budget.") ? finding.rule : "budget: \(finding.rule)"
+            let rule = finding.rule.rawValue
+            let base = finding.rule.category == .budget ? rule : "budget: \(rule)"
             let sameRule = budgets.filter { $0.rule == finding.rule }
             let ordinal = sameRule.count > 1 ? " #\(budgets[...index].filter { $0.rule == finding.rule }.count)" : ""
             cases.append(Case(
                 name: base + ordinal, classname: classname,
-                outcome: .failed(message: finding.message, type: finding.rule, details: findingLine(finding))))
+                outcome: .failed(message: finding.message, type: rule, details: findingLine(finding))))
         }
         cases.append(findingsCase(migration.findings, classname: classname))
-        return Suite(name: name, cases: cases)
+        return Suite(name: name, properties: properties, cases: cases)
     }
 
-    /// A budget from the scenario that a measurement exceeded. `budget.*` rules are budgets by
-    /// name; lock-hold and traffic-blocked budgets are reported under their lock or traffic
-    /// rule, and say so in the message ("over the … budget of …").
+    /// A finding that judged a measured figure against one of the scenario's budgets.
     static func isBudget(_ finding: Finding) -> Bool {
-        finding.rule.hasPrefix("budget.") || finding.rule.hasSuffix("-over-budget") || finding.message.contains(" budget of ")
+        finding.judged != nil
     }
 
     // MARK: - Cases
@@ -169,9 +167,9 @@ public enum JUnitReport {
         case .skipped:
             return .skipped(step.skipReason ?? "skipped")
         case .failed where step.interrupted:
-            return .skipped("interrupted during \(FindingRules.stepLabel(step)): the result is partial")
+            return .skipped("interrupted during \(step.label): the result is partial")
         case .failed:
-            let label = FindingRules.stepLabel(step)
+            let label = step.label
             var details: [String] = []
             if let error = step.error {
                 details.append(error.description)
@@ -220,29 +218,20 @@ public enum JUnitReport {
     }
 
     static func findingLine(_ finding: Finding) -> String {
-        var line = "\(finding.severity.rawValue) \(finding.rule)"
+        var line = "\(finding.severity.rawValue) \(finding.rule.rawValue)"
         if let file = finding.file { line += " \(file)\(finding.line.map { ":\($0)" } ?? "")" }
         line += ": \(finding.message)"
         if let advice = finding.advice { line += " (\(advice))" }
         return line
     }
 
-    /// The runner marks a migration not-run after a failed one, and after an interrupt (which
-    /// fails the step in flight with `interrupted` set).
-    static func notRunReason(_ report: RehearsalReport) -> String {
-        let failedSteps = report.migrations.filter { $0.status == .failed }.flatMap { $0.steps.filter { $0.status == .failed } }
-        if report.interrupted && failedSteps.allSatisfy(\.interrupted) {
-            return "not run: the rehearsal was interrupted"
-        }
-        return "not run: an earlier migration failed"
-    }
-
     /// Why a step or check of a rehearsed migration is absent: a step before it failed, or
     /// the run was interrupted.
     static func missingReason(_ migration: MigrationReport, report: RehearsalReport, prefix: String) -> String {
+        if let skipped = migration.roundtrip.skipped { return "\(prefix): \(skipped)" }
         if let failed = migration.steps.first(where: { $0.status == .failed }) {
             if failed.interrupted { return "\(prefix): the rehearsal was interrupted" }
-            return "\(prefix): \(FindingRules.stepLabel(failed)) failed"
+            return "\(prefix): \(failed.label) failed"
         }
         if report.interrupted { return "\(prefix): the rehearsal was interrupted" }
         return prefix

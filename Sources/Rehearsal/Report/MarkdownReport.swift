@@ -4,7 +4,8 @@
 public enum MarkdownReport {
     public static func render(_ report: RehearsalReport) -> String {
         var out: [String] = []
-        let badge = ["pass": "✅ GO", "warn": "⚠️ GO WITH CARE", "fail": "❌ NO-GO"][report.verdict.rawValue] ?? ""
+        let icon = ["pass": "✅", "warn": "⚠️", "fail": "❌"][report.verdict.rawValue] ?? ""
+        let badge = "\(icon) \(report.verdict.headline)"
         out.append("# Migration rehearsal: \(escape(report.scenario.name))")
         out.append("")
         out.append("**\(badge)** — \(escape(report.verdictReason))")
@@ -43,10 +44,12 @@ public enum MarkdownReport {
             out.append("## \(migration.version) \(escape(migration.name)) — \(verdictText(migration))")
             out.append("")
             if migration.status == .notRun {
-                out.append("Not run: an earlier migration failed, so migrate would have stopped before this one.")
+                out.append(escape(migration.notRunReason ?? "not rehearsed"))
                 out.append("")
                 continue
             }
+            if let skipped = migration.roundtrip.skipped { out.append("Round trip not rehearsed: \(escape(skipped)).\n") }
+            if let recovery = migration.recovery { out.append("Back on production's path: \(escape(recovery.summary)).\n") }
             if migration.findings.isEmpty {
                 out.append("No findings.")
             } else {
@@ -107,6 +110,7 @@ public enum MarkdownReport {
     }
 
     static func roundtrip(_ migration: MigrationReport) -> String {
+        if migration.roundtrip.skipped != nil { return "no down" }
         switch (migration.roundtrip.downRestoresSchema, migration.roundtrip.reupMatchesFirstUp) {
         case (true?, true?): return "ok"
         case (false?, _): return "**down incomplete**"
@@ -116,8 +120,7 @@ public enum MarkdownReport {
     }
 
     static func verdictText(_ migration: MigrationReport) -> String {
-        if migration.status == .notRun { return "not run" }
-        return ["pass": "pass", "warn": "warn", "fail": "**fail**"][migration.verdict.rawValue] ?? ""
+        migration.verdict == .fail ? "**fail**" : migration.verdict.rawValue
     }
 
     static func findingLine(_ finding: Finding) -> String {

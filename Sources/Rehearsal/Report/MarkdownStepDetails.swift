@@ -10,11 +10,11 @@ enum MarkdownStepDetails {
         out.append("|---|---|---:|---:|---:|---:|---:|---|")
         for step in migration.steps {
             let size = step.sizeChangeBytes.map { ($0 < 0 ? "-" : "+") + Format.bytes(UInt64(abs($0))) } ?? "—"
-            out.append("| \(FindingRules.stepLabel(step)) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "")\(step.skipReason.map { ": " + escape($0) } ?? "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(step.migrationWaitMs > 0 ? Format.duration(step.migrationWaitMs) : "—") | \(step.walBytes.map { Format.bytes($0) } ?? "—") | \(size) | \(step.trackingAfter?.display ?? "none") |")
+            out.append("| \(step.label) | \(step.status.rawValue)\(step.timedOut ? " (timeout)" : "")\(step.skipReason.map { ": " + escape($0) } ?? "") | \(Format.duration(step.durationMs)) | \(step.serverMs.map(Format.duration) ?? "—") | \(step.migrationWaitMs > 0 ? Format.duration(step.migrationWaitMs) : "—") | \(step.walBytes.map { Format.bytes($0) } ?? "—") | \(size) | \(step.trackingAfter?.display ?? "none") |")
         }
         for step in migration.steps where !step.statements.isEmpty && (step.pass == 1) {
             out.append("")
-            out.append("**Statements of \(FindingRules.stepLabel(step))**\(step.traceNote.map { " — " + escape($0) } ?? "")")
+            out.append("**Statements of \(step.label)**\(step.traceNote.map { " — " + escape($0) } ?? "")")
             out.append("")
             out.append("| line | statement | rows | time | locks taken | rewrote |")
             out.append("|---:|---|---:|---:|---|---|")
@@ -30,7 +30,7 @@ enum MarkdownStepDetails {
             out.append("**Scale**")
             out.append("")
             for (step, scale) in scaled {
-                var line = "- \(FindingRules.stepLabel(step)): \(Format.duration(step.durationMs)) on \(escape(scale.table)) (\(scale.rows) rows\(scale.rowsPerSecond.map { ", \(Int($0)) rows/s" } ?? ""))"
+                var line = "- \(step.label): \(Format.duration(step.durationMs)) on \(escape(scale.table)) (\(scale.rows) rows\(scale.rowsPerSecond.map { ", \(Int($0)) rows/s" } ?? ""))"
                 if let rows = scale.productionRows, let estimate = scale.estimatedProductionMs {
                     line += "; with production's \(rows) rows about **\(Format.duration(estimate))**, assuming \(escape(scale.assumption ?? ""))"
                 }
@@ -45,14 +45,14 @@ enum MarkdownStepDetails {
             out.append("| step | relation | kind | mode | held |")
             out.append("|---|---|---|---|---:|")
             for (step, lock) in locks {
-                out.append("| \(FindingRules.stepLabel(step)) | \(escape(lock.relation)) | \(lock.relationKind) | \(lock.mode)\(lock.granted ? "" : " (waited)") | \(MarkdownReport.held(lock, interval: report.lockSampleIntervalMs)) |")
+                out.append("| \(step.label) | \(escape(lock.relation)) | \(lock.relationKind) | \(lock.mode)\(lock.granted ? "" : " (waited)") | \(MarkdownReport.held(lock, interval: report.lockSampleIntervalMs)) |")
             }
         }
         let rewrites = migration.steps.flatMap { step in step.rewrote.map { (step, $0) } }
         if !rewrites.isEmpty {
             out.append("")
             out += rewrites.map { step, rewrite in
-                "- \(FindingRules.stepLabel(step)) rewrote \(rewrite.kind) \(escape(rewrite.relation)): \(Format.bytes(rewrite.bytesBefore)) → \(Format.bytes(rewrite.bytesAfter))"
+                "- \(step.label) rewrote \(rewrite.kind) \(escape(rewrite.relation)): \(Format.bytes(rewrite.bytesBefore)) → \(Format.bytes(rewrite.bytesAfter))"
             }
         }
         let waits = migration.steps.flatMap { step in step.migrationWaits.map { (step, $0) } }
@@ -61,7 +61,7 @@ enum MarkdownStepDetails {
             out.append("**The migration waited**")
             out.append("")
             out += waits.map { step, wait in
-                "- \(FindingRules.stepLabel(step)): \(Format.duration(wait.waitMs)) for \(wait.mode) on \(escape(wait.relation)) from \(Format.duration(wait.startMs))\(wait.heldBy.isEmpty ? "" : "; held by " + escape(wait.heldBy.joined(separator: "; ")))"
+                "- \(step.label): \(Format.duration(wait.waitMs)) for \(wait.mode) on \(escape(wait.relation)) from \(Format.duration(wait.startMs))\(wait.heldBy.isEmpty ? "" : "; held by " + escape(wait.heldBy.joined(separator: "; ")))"
             }
         }
         if migration.steps.contains(where: { $0.traffic != nil }) {
@@ -88,7 +88,7 @@ enum MarkdownStepDetails {
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for step in migration.steps {
             guard let traffic = step.traffic else { continue }
-            out.append("| \(FindingRules.stepLabel(step)) | \(traffic.queries) | \(traffic.errors) | \(traffic.blockedQueries) | \(Format.duration(traffic.maxBlockedMs)) | \(Format.duration(traffic.totalBlockedMs)) | \(Format.duration(traffic.p50Ms)) | \(Format.duration(traffic.p99Ms)) | \(Format.duration(traffic.maxMs)) |")
+            out.append("| \(step.label) | \(traffic.queries) | \(traffic.errors) | \(traffic.blockedQueries) | \(Format.duration(traffic.maxBlockedMs)) | \(Format.duration(traffic.totalBlockedMs)) | \(Format.duration(traffic.p50Ms)) | \(Format.duration(traffic.p99Ms)) | \(Format.duration(traffic.maxMs)) |")
         }
         let blocked = migration.feltBlocks
         if !blocked.isEmpty {
@@ -96,13 +96,13 @@ enum MarkdownStepDetails {
             out.append("| step | blocked query | relation | waited for | from | waited | how |")
             out.append("|---|---|---|---|---:|---:|---|")
             for (step, event) in blocked.prefix(10) {
-                out.append("| \(FindingRules.stepLabel(step)) | \(escape(event.query)) | \(escape(event.relation)) | \(event.mode) | \(Format.duration(event.startMs)) | \(Format.duration(event.waitMs)) | \(event.direct ? "by the migration's lock" : "queued behind the migration") |")
+                out.append("| \(step.label) | \(escape(event.query)) | \(escape(event.relation)) | \(event.mode) | \(Format.duration(event.startMs)) | \(Format.duration(event.waitMs)) | \(event.direct ? "by the migration's lock" : "queued behind the migration") |")
             }
             if blocked.count > 10 { out.append("\n…and \(blocked.count - 10) more in report.json") }
         }
         let failing = migration.steps.flatMap { step in (step.traffic?.perQuery ?? []).filter { $0.errors > 0 }.map { (step, $0) } }
         for (step, query) in failing {
-            out.append("- \(FindingRules.stepLabel(step)): `\(escape(query.name))` failed \(query.errors)× — \(escape(query.firstError ?? ""))")
+            out.append("- \(step.label): `\(escape(query.name))` failed \(query.errors)× — \(escape(query.firstError ?? ""))")
         }
         return out
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// The report model: everything a rehearsal observed and concluded. `report.json` is this
 /// struct encoded; Markdown and the terminal summary are rendered from it, so the JSON is
@@ -23,8 +24,11 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var verdict: Verdict = .pass
     public var verdictReason: String = ""
     public var interrupted = false
-    /// Why the rehearsal stopped early (server gone, connection lost), when it did.
+    /// Why the rehearsal stopped early (bad input found on the way, server gone, connection
+    /// lost), when it did: one sentence for a person.
     public var failure: String?
+    /// Whose side the failure is on; it decides the exit code.
+    public var failureKind: FailureKind?
     /// How often the lock sampler looked at pg_locks while locks were taken or waited for.
     public var lockSampleIntervalMs: Double = 10
     /// How often it looked otherwise (absent in reports from before it backed off).
@@ -81,18 +85,40 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     }
 }
 
+extension RehearsalReport {
+    /// The documented exit code: 0 go, 1 no-go, 2 bad input, 3 interrupted or server trouble.
+    public var exitCode: Int32 {
+        if interrupted { return 3 }
+        switch failureKind {
+        case .input?: return 2
+        case .server?, .internalError?: return 3
+        case nil: return verdict == .fail ? 1 : 0
+        }
+    }
+}
+
+/// Why a run stopped before its end: bad input (the scenario, the migrations, the snapshot,
+/// the traffic queries), the server (unreachable, gone, out of disk), or rehearse itself.
+public enum FailureKind: String, Sendable, Codable {
+    case input
+    case server
+    case internalError = "internal"
+}
+
 public enum RehearseVersion {
     public static let current = "0.1.0"
 }
 
-/// pass: every check and budget holds; warn: only warnings; fail: a check or budget failed.
+/// pass: every check and budget holds; warn: only warnings; fail: a check or budget failed;
+/// not-run (a migration only): it was never rehearsed, so nothing about it is known.
 public enum Verdict: String, Sendable, Codable, Comparable {
     case pass
     case warn
+    case notRun = "not-run"
     case fail
 
     public static func < (lhs: Verdict, rhs: Verdict) -> Bool {
-        let order: [Verdict] = [.pass, .warn, .fail]
+        let order: [Verdict] = [.pass, .warn, .notRun, .fail]
         return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
     }
 }
@@ -110,16 +136,60 @@ public struct MigrationReport: Sendable, Codable, Equatable {
     public var upFile: String?
     public var downFile: String?
     public var status: Status
+    /// Why it was not rehearsed (`status` not-run): the up that ended the path, an interrupt.
+    public var notRunReason: String?
     public var steps: [StepReport] = []
     public var roundtrip = Roundtrip()
+    /// How the run got back onto production's path after a failure only the rehearsal
+    /// caused (a down, a second up), so the migrations after this one were still rehearsed.
+    public var recovery: Recovery?
     public var findings: [Finding] = []
     public var verdict: Verdict = .pass
 
     public struct Roundtrip: Sendable, Codable, Equatable {
-        /// nil when the check could not run (a step failed before it).
+        /// nil when the check could not run (a step failed before it, or it was skipped).
         public var downRestoresSchema: Bool?
         public var reupMatchesFirstUp: Bool?
         public var differences: [SchemaDifference] = []
+        /// Why no round trip was tried: the migration has no down to run (irreversible by
+        /// intent), so only its up is rehearsed.
+        public var skipped: String?
+    }
+
+    public struct Recovery: Sendable, Codable, Equatable {
+        /// What left the database off production's path.
+        public var reason: String
+        /// How production's state (this migration's first up applied) was rebuilt.
+        public var method: Method
+        /// Ups replayed on a fresh copy of the snapshot (`rebuilt`).
+        public var replayedUps: Int
+        public var durationMs: Double
+        /// Whether the rebuilt schema matches the one the first up built.
+        public var schemaMatchesFirstUp: Bool
+
+        public enum Method: String, Sendable, Codable {
+            /// The failed step rolled back whole: only the tracking table needed setting back,
+            /// as `migrate force` would.
+            case forced
+            /// A fresh copy of the snapshot, fast-forwarded through the ups production runs.
+            case rebuilt
+        }
+
+        public init(reason: String, method: Method, replayedUps: Int, durationMs: Double, schemaMatchesFirstUp: Bool) {
+            self.reason = reason
+            self.method = method
+            self.replayedUps = replayedUps
+            self.durationMs = durationMs
+            self.schemaMatchesFirstUp = schemaMatchesFirstUp
+        }
+
+        /// One sentence for the reports.
+        public var summary: String {
+            let how = method == .forced
+                ? "the failed step had rolled back whole, so the tracking table was set back to this migration's version as `migrate force` would"
+                : "production's state was rebuilt on a fresh copy of the snapshot by replaying \(replayedUps) up migration(s) in \(Format.duration(durationMs))"
+            return "\(reason); \(how)\(schemaMatchesFirstUp ? "" : ", but its schema differs from the first up's") — the later migrations were rehearsed from there"
+        }
     }
 }
 
@@ -143,6 +213,9 @@ public struct StepReport: Sendable, Codable, Equatable {
     public var timedOut = false
     /// True when the run was interrupted during this step (its failure is not the migration's).
     public var interrupted = false
+    /// What the observers lost during the step (a dead lock sampler, a dropped traffic
+    /// connection): the step's locks, waits or blocked traffic are incomplete.
+    public var observationGaps: [String] = []
     public var statements: [StatementReport] = []
     /// Relation locks the step's backend was seen holding, strongest first.
     public var locks: [ObservedLock] = []
@@ -176,11 +249,14 @@ public struct StepReport: Sendable, Codable, Equatable {
 
 /// A step against the size of the data it worked on.
 public struct StepScale: Sendable, Codable, Equatable {
-    /// The largest existing table the step locked or changed, and its rows in the snapshot.
+    /// The largest existing table the step works through row by row, and its rows in the snapshot.
     public var table: String
     public var rows: Int64
     public var rowsPerSecond: Double?
-    /// From the scenario's `production_rows`, when given.
+    /// What the step does row by row on `table`, e.g. "builds index public.idx on public.t".
+    public var work: String?
+    /// Production's rows of `table` (the scenario's `production_rows`, or the source row
+    /// counts the snapshot's manifest recorded), when known.
     public var productionRows: Int64?
     public var estimatedProductionMs: Double?
     public var assumption: String?
@@ -210,21 +286,65 @@ public struct Finding: Sendable, Codable, Equatable {
         }
     }
 
-    public var rule: String
+    public var rule: Rule
     public var severity: Severity
     public var message: String
+    /// The step it concerns, when it concerns one.
+    public var step: StepKind?
+    /// The table it concerns, when it concerns one.
+    public var relation: String?
     public var file: String?
     public var line: Int?
     /// The safe alternative or the next thing to do.
     public var advice: String?
+    /// The budget a measured figure was judged against, with the figures, when one was.
+    public var judged: Judged?
 
-    public init(rule: String, severity: Severity, message: String, file: String? = nil, line: Int? = nil, advice: String? = nil) {
+    public init(
+        rule: Rule, severity: Severity, message: String, step: StepKind? = nil, relation: String? = nil, file: String? = nil,
+        line: Int? = nil, advice: String? = nil, judged: Judged? = nil
+    ) {
         self.rule = rule
         self.severity = severity
         self.message = message
+        self.step = step
+        self.relation = relation
         self.file = file
         self.line = line
         self.advice = advice
+        self.judged = judged
+    }
+
+    /// Where the finding stands among a migration's problems, lower first (`Rule.rank`); a
+    /// failing down or second up is a round-trip failure, not a failing up.
+    public var rank: Int {
+        if rule.category == .execution, let step, step != .up { return Rule.roundtripDownIncomplete.rank }
+        return rule.rank
+    }
+
+    /// Worst first: errors before warnings before notes, then by rank, as the reports list them.
+    public static func worstFirst(_ findings: [Finding]) -> [Finding] {
+        findings.enumerated().sorted { a, b in
+            (b.element.severity, a.element.rank, a.offset) < (a.element.severity, b.element.rank, b.offset)
+        }.map(\.element)
+    }
+
+    /// A figure judged against a budget: what was measured here (the faster of the
+    /// measurements the run has) and, where production's rows are known, the estimate
+    /// for production that decided the severity.
+    public struct Judged: Sendable, Codable, Equatable {
+        /// The scenario key of the budget, e.g. `budgets.lock_hold`.
+        public var budget: String
+        public var budgetMs: Double
+        public var measuredMs: Double
+        public var productionMs: Double?
+
+        public init(budget: String, budgetMs: Double, measuredMs: Double, productionMs: Double? = nil) {
+            self.budget = budget
+            self.budgetMs = budgetMs
+            self.measuredMs = measuredMs
+            self.productionMs = productionMs
+        }
     }
 }
 
@@ -256,6 +376,7 @@ extension RehearsalReport {
         verdictReason = try c.value(.verdictReason, or: "")
         interrupted = try c.value(.interrupted, or: false)
         failure = try c.decodeIfPresent(String.self, forKey: .failure)
+        failureKind = try c.decodeIfPresent(FailureKind.self, forKey: .failureKind)
         lockSampleIntervalMs = try c.value(.lockSampleIntervalMs, or: 10)
         lockSampleQuietIntervalMs = try c.decodeIfPresent(Double.self, forKey: .lockSampleQuietIntervalMs)
         traffic = try c.decodeIfPresent(TrafficSummary.self, forKey: .traffic)
@@ -270,8 +391,10 @@ extension MigrationReport {
         upFile = try c.decodeIfPresent(String.self, forKey: .upFile)
         downFile = try c.decodeIfPresent(String.self, forKey: .downFile)
         status = try c.value(.status, or: .rehearsed)
+        notRunReason = try c.decodeIfPresent(String.self, forKey: .notRunReason)
         steps = try c.value(.steps, or: [])
         roundtrip = try c.value(.roundtrip, or: Roundtrip())
+        recovery = try c.decodeIfPresent(Recovery.self, forKey: .recovery)
         findings = try c.value(.findings, or: [])
         verdict = try c.value(.verdict, or: .pass)
     }
@@ -288,6 +411,7 @@ extension StepReport {
         error = try c.decodeIfPresent(PostgresError.self, forKey: .error)
         timedOut = try c.value(.timedOut, or: false)
         interrupted = try c.value(.interrupted, or: false)
+        observationGaps = try c.value(.observationGaps, or: [])
         statements = try c.value(.statements, or: [])
         locks = try c.value(.locks, or: [])
         rewrote = try c.value(.rewrote, or: [])

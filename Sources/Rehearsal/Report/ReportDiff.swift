@@ -34,7 +34,7 @@ public struct ReportDiff: Sendable, Codable, Equatable {
             }
             for step in migration.steps {
                 guard let earlier = before.steps.first(where: { $0.direction == step.direction && $0.pass == step.pass }) else { continue }
-                let label = FindingRules.stepLabel(step)
+                let label = step.label
                 func add(_ metric: String, _ old: Double, _ new: Double) {
                     guard old > 0 || new > 0 else { return }
                     let ratio = old > 0 ? new / old : nil

@@ -1,13 +1,16 @@
 /// The catalog query behind a schema fingerprint: one row per schema object, so that two
 /// fingerprints can be compared object by object.
 ///
-/// Kinds (and name forms):
+/// Kinds (and name forms, each part quoted as `quote_ident` does, so `public."Order".id`
+/// and `public.orders.id` never collide and a name is never cut at 63 bytes):
 /// - `schema` (`schema`), `extension` (`extname`)
 /// - `table`, `sequence`, `view`, `materialized view`, `type` (`schema.name`)
 /// - `index` (`schema.indexname`)
 /// - `column`, `constraint`, `trigger`, `policy`, `rule` (`schema.table.sub`)
 /// - `function` (`schema.name(identity args)`; aggregates too, with a plain description)
 ///
+/// Every column of every branch is `text`: a `UNION ALL` takes its column types from the
+/// first branch, and a `name` there would truncate every later name to 63 bytes.
 /// Covers user objects only: system and temporary schemas and objects that belong to an
 /// extension are skipped (the extension itself is listed, including `plpgsql`). Ownership,
 /// grants, comments, column order and sequence values are deliberately left out.
@@ -17,7 +20,8 @@
 /// fingerprints of a comparison with the same `search_path` (e.g. `SET search_path = ''`
 /// gives fully qualified names). Requires PostgreSQL 12 or later (tested on 15).
 enum FingerprintQuery {
-    /// Columns: kind, name, definition (all text, never NULL).
+    /// Columns: kind, name, definition, parent (all text, never NULL); `parent` is the
+    /// table a column, constraint, index, trigger, policy or rule belongs to, else empty.
     static let sql = """
     WITH ext_member AS (
         SELECT d.classid, d.objid
@@ -33,7 +37,7 @@ enum FingerprintQuery {
     rel AS (
         SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relispartition,
                c.reloptions, c.relrowsecurity, c.relforcerowsecurity, c.relreplident,
-               c.relam, nsp.nspname, nsp.nspname || '.' || c.relname AS qname
+               c.relam, nsp.nspname, pg_catalog.format('%I.%I', nsp.nspname, c.relname) AS qname
         FROM pg_catalog.pg_class c
         JOIN nsp ON nsp.oid = c.relnamespace
         WHERE NOT EXISTS (
@@ -42,7 +46,9 @@ enum FingerprintQuery {
     ),
     objects AS (
         -- schemas
-        SELECT 'schema' AS kind, nsp.nspname AS name, '' AS definition
+        SELECT 'schema'::pg_catalog.text AS kind, pg_catalog.quote_ident(nsp.nspname)::pg_catalog.text AS name,
+               ''::pg_catalog.text AS definition,
+               ''::pg_catalog.text AS parent
         FROM nsp
         WHERE NOT EXISTS (
             SELECT 1 FROM ext_member e
@@ -50,8 +56,9 @@ enum FingerprintQuery {
 
         UNION ALL
         -- extensions (the extension itself, not its members)
-        SELECT 'extension', x.extname,
-               'version ' || x.extversion || ' schema ' || xn.nspname
+        SELECT 'extension', pg_catalog.quote_ident(x.extname),
+               'version ' || x.extversion || ' schema ' || pg_catalog.quote_ident(xn.nspname),
+               ''
         FROM pg_catalog.pg_extension x
         JOIN pg_catalog.pg_namespace xn ON xn.oid = x.extnamespace
 
@@ -81,14 +88,15 @@ enum FingerprintQuery {
                                        WHEN 'i' THEN 'replica identity index' END,
                    CASE WHEN r.relkind = 'f'
                         THEN 'server ' || fs.srvname
-                             || coalesce(' options (' || pg_catalog.array_to_string(ft.ftoptions, ', ') || ')', '') END)
+                             || coalesce(' options (' || pg_catalog.array_to_string(ft.ftoptions, ', ') || ')', '') END),
+               ''
         FROM rel r
         JOIN pg_catalog.pg_class pc ON pc.oid = r.oid
         LEFT JOIN pg_catalog.pg_am am ON am.oid = r.relam
         LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = r.oid
         LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
         LEFT JOIN LATERAL (
-            SELECT pg_catalog.string_agg(ipn.nspname || '.' || ipc.relname, ', ' ORDER BY i.inhseqno) AS parents
+            SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', ipn.nspname, ipc.relname), ', ' ORDER BY i.inhseqno) AS parents
             FROM pg_catalog.pg_inherits i
             JOIN pg_catalog.pg_class ipc ON ipc.oid = i.inhparent
             JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ipc.relnamespace
@@ -98,11 +106,11 @@ enum FingerprintQuery {
 
         UNION ALL
         -- columns: no attnum, so column order does not matter
-        SELECT 'column', r.qname || '.' || a.attname,
+        SELECT 'column', r.qname || '.' || pg_catalog.quote_ident(a.attname),
                concat_ws(' ',
                    pg_catalog.format_type(a.atttypid, a.atttypmod),
                    CASE WHEN a.attcollation <> t.typcollation
-                        THEN 'collate ' || coln.nspname || '.' || col.collname END,
+                        THEN 'collate ' || pg_catalog.format('%I.%I', coln.nspname, col.collname) END,
                    CASE WHEN a.attnotnull THEN 'not null' END,
                    CASE WHEN a.attgenerated = 's'
                         THEN 'generated always as (' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) || ') stored'
@@ -111,7 +119,8 @@ enum FingerprintQuery {
                         WHEN ad.adbin IS NOT NULL
                         THEN 'default ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
                    CASE a.attidentity WHEN 'a' THEN 'generated always as identity'
-                                      WHEN 'd' THEN 'generated by default as identity' END)
+                                      WHEN 'd' THEN 'generated by default as identity' END),
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -122,13 +131,14 @@ enum FingerprintQuery {
 
         UNION ALL
         -- table constraints; deferrability and validity are normalised to one canonical suffix
-        SELECT 'constraint', r.qname || '.' || con.conname,
+        SELECT 'constraint', r.qname || '.' || pg_catalog.quote_ident(con.conname),
                pg_catalog.regexp_replace(
                    pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef(con.oid), ' NOT VALID$', ''),
                    ' DEFERRABLE( INITIALLY DEFERRED)?$', '')
                || CASE WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END
                || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
-               || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END
+               || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END,
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_constraint con ON con.conrelid = r.oid
         WHERE NOT EXISTS (
@@ -139,11 +149,12 @@ enum FingerprintQuery {
 
         UNION ALL
         -- indexes, including those that back constraints
-        SELECT 'index', r.nspname || '.' || ic.relname,
+        SELECT 'index', pg_catalog.format('%I.%I', r.nspname, ic.relname),
                pg_catalog.pg_get_indexdef(i.indexrelid)
                || CASE WHEN NOT i.indisvalid THEN ' INVALID' ELSE '' END
                || CASE WHEN i.indisclustered THEN ' CLUSTERED' ELSE '' END
-               || CASE WHEN i.indisreplident THEN ' REPLICA IDENTITY' ELSE '' END
+               || CASE WHEN i.indisreplident THEN ' REPLICA IDENTITY' ELSE '' END,
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_index i ON i.indrelid = r.oid
         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -160,11 +171,12 @@ enum FingerprintQuery {
                    'maxvalue ' || s.seqmax,
                    'cache ' || s.seqcache,
                    CASE WHEN s.seqcycle THEN 'cycle' ELSE 'no cycle' END,
-                   'owned by ' || own.col)
+                   'owned by ' || own.col),
+               ''
         FROM rel r
         JOIN pg_catalog.pg_sequence s ON s.seqrelid = r.oid
         LEFT JOIN LATERAL (
-            SELECT own_n.nspname || '.' || own_c.relname || '.' || own_a.attname AS col
+            SELECT pg_catalog.format('%I.%I.%I', own_n.nspname, own_c.relname, own_a.attname) AS col
             FROM pg_catalog.pg_depend d
             JOIN pg_catalog.pg_class own_c ON own_c.oid = d.refobjid
             JOIN pg_catalog.pg_namespace own_n ON own_n.oid = own_c.relnamespace
@@ -185,13 +197,14 @@ enum FingerprintQuery {
                r.qname,
                coalesce(pg_catalog.pg_get_viewdef(r.oid, false), '')
                || CASE WHEN r.reloptions IS NOT NULL
-                       THEN ' with (' || pg_catalog.array_to_string(r.reloptions, ', ') || ')' ELSE '' END
+                       THEN ' with (' || pg_catalog.array_to_string(r.reloptions, ', ') || ')' ELSE '' END,
+               ''
         FROM rel r
         WHERE r.relkind IN ('v', 'm')
 
         UNION ALL
         -- types: enums, composites, domains, ranges, base types (no implicit array or row types)
-        SELECT 'type', tn.nspname || '.' || t.typname,
+        SELECT 'type', pg_catalog.format('%I.%I', tn.nspname, t.typname),
                CASE t.typtype
                WHEN 'e' THEN
                    'enum (' || coalesce((
@@ -202,7 +215,7 @@ enum FingerprintQuery {
                        SELECT pg_catalog.string_agg(
                                   ta.attname || ' ' || pg_catalog.format_type(ta.atttypid, ta.atttypmod)
                                   || CASE WHEN ta.attcollation <> tat.typcollation
-                                          THEN ' collate ' || tacn.nspname || '.' || tac.collname ELSE '' END,
+                                          THEN ' collate ' || pg_catalog.format('%I.%I', tacn.nspname, tac.collname) ELSE '' END,
                                   ', ' ORDER BY ta.attnum)
                        FROM pg_catalog.pg_attribute ta
                        JOIN pg_catalog.pg_type tat ON tat.oid = ta.atttypid
@@ -213,7 +226,7 @@ enum FingerprintQuery {
                    concat_ws(' ',
                        'domain over ' || pg_catalog.format_type(t.typbasetype, t.typtypmod),
                        CASE WHEN t.typcollation <> bt.typcollation
-                            THEN 'collate ' || dcn.nspname || '.' || dc.collname END,
+                            THEN 'collate ' || pg_catalog.format('%I.%I', dcn.nspname, dc.collname) END,
                        CASE WHEN t.typnotnull THEN 'not null' END,
                        'default ' || t.typdefault,
                        (SELECT pg_catalog.string_agg(
@@ -225,9 +238,9 @@ enum FingerprintQuery {
                WHEN 'r' THEN
                    concat_ws(' ',
                        'range subtype ' || pg_catalog.format_type(rng.rngsubtype, NULL),
-                       'subtype_opclass ' || opcn.nspname || '.' || opc.opcname,
+                       'subtype_opclass ' || pg_catalog.format('%I.%I', opcn.nspname, opc.opcname),
                        CASE WHEN rng.rngcollation <> 0
-                            THEN 'collation ' || rcn.nspname || '.' || rc.collname END,
+                            THEN 'collation ' || pg_catalog.format('%I.%I', rcn.nspname, rc.collname) END,
                        CASE WHEN rng.rngcanonical::pg_catalog.oid <> 0
                             THEN 'canonical ' || rng.rngcanonical::pg_catalog.text END,
                        CASE WHEN rng.rngsubdiff::pg_catalog.oid <> 0
@@ -244,7 +257,8 @@ enum FingerprintQuery {
                        'storage ' || t.typstorage::pg_catalog.text,
                        'category ' || t.typcategory::pg_catalog.text,
                        'default ' || t.typdefault)
-               END
+               END,
+               ''
         FROM pg_catalog.pg_type t
         JOIN nsp tn ON tn.oid = t.typnamespace
         LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
@@ -269,7 +283,7 @@ enum FingerprintQuery {
         UNION ALL
         -- functions and procedures (md5 of the full definition); aggregates described
         SELECT 'function',
-               pn.nspname || '.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+               pg_catalog.format('%I.%I', pn.nspname, p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
                CASE WHEN p.prokind = 'a' THEN
                    concat_ws(' ',
                        'aggregate',
@@ -285,7 +299,8 @@ enum FingerprintQuery {
                             THEN 'sortop ' || ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END,
                        'initcond ' || pg_catalog.quote_literal(ag.agginitval))
                ELSE pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid))
-               END
+               END,
+               ''
         FROM pg_catalog.pg_proc p
         JOIN nsp pn ON pn.oid = p.pronamespace
         LEFT JOIN pg_catalog.pg_aggregate ag ON ag.aggfnoid = p.oid
@@ -300,18 +315,19 @@ enum FingerprintQuery {
 
         UNION ALL
         -- triggers (user-visible ones only)
-        SELECT 'trigger', r.qname || '.' || tg.tgname,
+        SELECT 'trigger', r.qname || '.' || pg_catalog.quote_ident(tg.tgname),
                pg_catalog.pg_get_triggerdef(tg.oid, false)
                || CASE tg.tgenabled WHEN 'D' THEN ' DISABLED'
                                     WHEN 'R' THEN ' ENABLE REPLICA'
-                                    WHEN 'A' THEN ' ENABLE ALWAYS' ELSE '' END
+                                    WHEN 'A' THEN ' ENABLE ALWAYS' ELSE '' END,
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.oid
         WHERE NOT tg.tgisinternal
 
         UNION ALL
         -- row level security policies
-        SELECT 'policy', r.qname || '.' || pol.polname,
+        SELECT 'policy', r.qname || '.' || pg_catalog.quote_ident(pol.polname),
                concat_ws(' ',
                    CASE WHEN pol.polpermissive THEN 'permissive' ELSE 'restrictive' END,
                    'for ' || CASE pol.polcmd WHEN '*' THEN 'all' WHEN 'r' THEN 'select'
@@ -322,24 +338,27 @@ enum FingerprintQuery {
                                                ELSE pg_catalog.pg_get_userbyid(ro.oid)::pg_catalog.text END AS rolname
                                    FROM pg_catalog.unnest(pol.polroles) AS ro(oid)) pr),
                    'using (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')',
-                   'with check (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')')
+                   'with check (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')'),
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_policy pol ON pol.polrelid = r.oid
 
         UNION ALL
         -- rules other than the _RETURN rules that implement views
-        SELECT 'rule', r.qname || '.' || rw.rulename,
+        SELECT 'rule', r.qname || '.' || pg_catalog.quote_ident(rw.rulename),
                pg_catalog.pg_get_ruledef(rw.oid, false)
                || CASE rw.ev_enabled WHEN 'D' THEN ' DISABLED'
                                      WHEN 'R' THEN ' ENABLE REPLICA'
-                                     WHEN 'A' THEN ' ENABLE ALWAYS' ELSE '' END
+                                     WHEN 'A' THEN ' ENABLE ALWAYS' ELSE '' END,
+               r.qname
         FROM rel r
         JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = r.oid
         WHERE rw.rulename <> '_RETURN'
     )
     SELECT o.kind::pg_catalog.text AS kind,
            o.name::pg_catalog.text AS name,
-           coalesce(o.definition, '')::pg_catalog.text AS definition
+           coalesce(o.definition, '')::pg_catalog.text AS definition,
+           o.parent::pg_catalog.text AS parent
     FROM objects o
     ORDER BY o.kind COLLATE "C", o.name COLLATE "C"
     """

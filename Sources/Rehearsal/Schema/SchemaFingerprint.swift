@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// The schema of a database as a set of named objects with their definitions, read from the
 /// catalogs (see `FingerprintQuery`). Column order is not part of it, so a column dropped
 /// and re-added compares equal.
@@ -12,9 +14,12 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
     }
 
     public var objects: [Key: String]
+    /// The table each column, constraint, index, trigger, policy and rule belongs to.
+    public var parents: [Key: String]
 
-    public init(objects: [Key: String]) {
+    public init(objects: [Key: String], parents: [Key: String] = [:]) {
         self.objects = objects
+        self.parents = parents
     }
 
     /// Reads the fingerprint on `connection` with an empty `search_path`, so every name is
@@ -24,11 +29,24 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
         try connection.execute("SET search_path = ''")
         defer { _ = try? connection.query("SELECT set_config('search_path', $1, false)", [saved]) }
         let rows = try connection.query(FingerprintQuery.sql).rows
+        return try SchemaFingerprint(rows: rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") })
+    }
+
+    /// Builds a fingerprint from `(kind, name, definition, parent)` rows, refusing a
+    /// duplicate key.
+    init(rows: [(kind: String, name: String, definition: String, parent: String)]) throws {
         var objects: [Key: String] = [:]
+        var parents: [Key: String] = [:]
+        objects.reserveCapacity(rows.count)
         for row in rows {
-            objects[Key(kind: row[0] ?? "", name: row[1] ?? "")] = row[2] ?? ""
+            let key = Key(kind: row.kind, name: row.name)
+            guard objects.updateValue(row.definition, forKey: key) == nil else {
+                throw SchemaFingerprintError.duplicateObject(kind: row.kind, name: row.name)
+            }
+            if !row.parent.isEmpty { parents[key] = row.parent }
         }
-        return SchemaFingerprint(objects: objects)
+        self.objects = objects
+        self.parents = parents
     }
 
     /// Object-by-object differences from `self` (expected) to `other` (actual).
@@ -50,6 +68,21 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
     }
 }
 
+extension SchemaFingerprint {
+    /// Tables (plain, partitioned, foreign) by qualified name.
+    public var tables: Set<String> {
+        Set(objects.keys.filter { $0.kind == "table" }.map(\.name))
+    }
+
+    /// Objects of `kind` that belong to `table`, with their definitions.
+    public func objects(_ kind: String, of table: String) -> [(name: String, definition: String)] {
+        parents.compactMap { key, parent in
+            guard key.kind == kind, parent == table, let definition = objects[key] else { return nil }
+            return (key.name, definition)
+        }.sorted { $0.name < $1.name }
+    }
+}
+
 /// One object that differs between two fingerprints.
 public struct SchemaDifference: Sendable, Equatable, Codable {
     public enum Change: String, Sendable, Codable {
@@ -61,17 +94,53 @@ public struct SchemaDifference: Sendable, Equatable, Codable {
         case changed
     }
 
+    /// Which check found it: the down against the schema before up, or the second up
+    /// against the first.
+    public enum Comparison: String, Sendable, Codable {
+        case down
+        case secondUp = "second up"
+    }
+
     public var kind: String
     public var name: String
     public var change: Change
     public var expected: String?
     public var actual: String?
+    public var comparison: Comparison?
     /// One sentence for the report, e.g. "index public.idx_x still present after down".
     public var message: String = ""
 
+    public init(kind: String, name: String, change: Change, expected: String?, actual: String?, comparison: Comparison? = nil, message: String = "") {
+        self.kind = kind
+        self.name = name
+        self.change = change
+        self.expected = expected
+        self.actual = actual
+        self.comparison = comparison
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, change, expected, actual, comparison, message
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        name = try c.decode(String.self, forKey: .name)
+        change = try c.decode(Change.self, forKey: .change)
+        expected = try c.decodeIfPresent(String.self, forKey: .expected)
+        actual = try c.decodeIfPresent(String.self, forKey: .actual)
+        message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+        // Reports from before the field said which check only in the message.
+        comparison = try c.decodeIfPresent(Comparison.self, forKey: .comparison)
+            ?? (message.contains("after down") ? .down : .secondUp)
+    }
+
     /// Fills `message` for a comparison described by `context` ("after down", "after the second up").
-    func described(after context: String, expectedLabel: String) -> SchemaDifference {
+    func described(_ comparison: Comparison, after context: String, expectedLabel: String) -> SchemaDifference {
         var copy = self
+        copy.comparison = comparison
         switch change {
         case .unexpected:
             copy.message = "\(kind) \(name) still present \(context) (\(expectedLabel) did not have it)"
@@ -88,11 +157,11 @@ extension SchemaFingerprint {
     /// What the down migration failed to restore: differences from the schema before up to
     /// the schema after down.
     public func rollbackDifferences(afterDown: SchemaFingerprint) -> [SchemaDifference] {
-        differences(to: afterDown).map { $0.described(after: "after down", expectedLabel: "the schema before up") }
+        differences(to: afterDown).map { $0.described(.down, after: "after down", expectedLabel: "the schema before up") }
     }
 
     /// How the second up differs from the first.
     public func reapplyDifferences(secondUp: SchemaFingerprint) -> [SchemaDifference] {
-        differences(to: secondUp).map { $0.described(after: "after the second up", expectedLabel: "the first up") }
+        differences(to: secondUp).map { $0.described(.secondUp, after: "after the second up", expectedLabel: "the first up") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 
 /// Masks the data lines of one table's COPY block in pg_dump's text format: fields are
 /// separated by tabs, `\N` is NULL, and backslash escapes (`\\`, `\t`, `\n`, `\r`, octal,
@@ -7,7 +8,7 @@ import Foundation
 struct CopyRowMasker {
     let table: String
     private let plan: [Action?]
-    private let salt: [UInt8]
+    private let key: SymmetricKey
 
     private enum Action {
         case null
@@ -23,7 +24,7 @@ struct CopyRowMasker {
             throw SnapshotCreationError.maskedColumnNotFound(file: rulesFile, table: table, column: column, columns: columns)
         }
         self.table = table
-        self.salt = Array(salt.utf8)
+        key = SymmetricKey(data: Array(salt.utf8))
         plan = columns.map { column -> Action? in
             switch rules[column] {
             case nil: return nil
@@ -97,21 +98,20 @@ struct CopyRowMasker {
 
     // MARK: Values
 
+    /// HMAC-SHA256 of the value keyed by the salt: deterministic within a snapshot, and with
+    /// a secret salt no dictionary of known values can be matched against the output.
     func digest(_ value: [UInt8]) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(salt)
-        hasher.update(value)
-        return hasher.finalize()
+        Array(HMAC<SHA256>.authenticationCode(for: value, using: key))
     }
 
     func hashed(_ value: [UInt8]) -> [UInt8] {
-        let hex = SHA256.hex(Array(digest(value).prefix(8)))
+        let hex = Hex.string(digest(value).prefix(8))
         return Array((Self.looksLikeEmail(value) ? "h_\(hex)@example.invalid" : "h_\(hex)").utf8)
     }
 
     func faked(_ value: [UInt8]) -> [UInt8] {
         let bytes = digest(value)
-        let hex = SHA256.hex(Array(bytes.prefix(6)))
+        let hex = Hex.string(bytes.prefix(6))
         if Self.looksLikeEmail(value) { return Array("user_\(hex)@example.invalid".utf8) }
         if Self.looksLikePhoneNumber(value) {
             var digit = 0

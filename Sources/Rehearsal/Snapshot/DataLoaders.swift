@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Loads a plain dump's COPY blocks on several sessions at once. A plain dump is one
 /// sequential stream, so each loader reads the whole snapshot — from one shared

@@ -1,5 +1,6 @@
 import CZstd
 import Foundation
+import Crypto
 
 /// Reads a snapshot file as a stream of uncompressed bytes: zstd frames (detected by their
 /// magic number) are decompressed on the fly with libzstd, anything else passes through.
@@ -100,14 +101,14 @@ final class DecompressingReader {
     /// The SHA-256 of the whole file, once `next` has returned nil (reader made with `hashing`).
     func sha256() -> String? {
         guard var finished = hasher, compressedOffset == fileSize else { return nil }
-        return SHA256.hex(finished.finalize())
+        return Hex.string(finished.finalize())
     }
 
     private func readInput(count: Int) throws -> [UInt8] {
         do {
             let data = try file.read(upToCount: count) ?? Data()
             compressedOffset += UInt64(data.count)
-            if hasher != nil { data.withUnsafeBytes { hasher!.update($0) } }
+            if hasher != nil { data.withUnsafeBytes { hasher!.update(bufferPointer: $0) } }
             return [UInt8](data)
         } catch {
             throw SnapshotError.unreadable(path: path, reason: error.localizedDescription)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Extra sessions that build a dump's post-data section (indexes, constraints) for several
 /// tables at once, as pg_restore -j does. Each worker owns its connection on its own
@@ -117,7 +118,7 @@ final class RestoreWorkers: @unchecked Sendable {
         defer { condition.unlock() }
         while (busy > 0 || !ready.isEmpty || !blocked.isEmpty) && failure == nil {
             // The caller's `close` cancels what is still running.
-            if shouldStop() { throw RehearsalInterrupted(partial: nil) }
+            if shouldStop() { throw RehearsalInterrupted() }
             condition.wait(until: Date().addingTimeInterval(0.1))
             condition.unlock()
             tick()
@@ -215,7 +216,7 @@ final class RestoreWorkers: @unchecked Sendable {
         while true {
             guard let error = connection.runScript(sql).error else { return nil }
             attempts += 1
-            guard error.sqlState == "40P01", attempts < 5 else { return error }
+            guard error.sqlState == SQLState.deadlockDetected, attempts < 5 else { return error }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 
 /// A snapshot file identified by its content: the SHA-256 of its bytes keys the template
 /// cache, so a changed file can never reuse a stale restore.
@@ -29,9 +30,9 @@ public struct Snapshot: Sendable, Codable, Equatable {
                 throw SnapshotError.unreadable(path: path, reason: error.localizedDescription)
             }
             if data.isEmpty { break }
-            data.withUnsafeBytes { hasher.update($0) }
+            data.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
-        let snapshot = Snapshot(path: path, sha256: SHA256.hex(hasher.finalize()), bytes: reader.fileSize, compressed: reader.isCompressed)
+        let snapshot = Snapshot(path: path, sha256: Hex.string(hasher.finalize()), bytes: reader.fileSize, compressed: reader.isCompressed)
         if let hashCache, let identity { hashCache.remember(snapshot.sha256, of: path, as: identity) }
         return snapshot
     }

@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Why a snapshot could not be created from a source database, naming the program, the
 /// file, the table or the column at fault and what to do. Source targets are always
 /// redacted (`ConnectionTarget.redact`) before they are stored here.

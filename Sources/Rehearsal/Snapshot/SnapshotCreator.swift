@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Creates a snapshot from a live database: the real `pg_dump --format=plain` streams through
 /// the masker into a zstd file (never held in memory or on disk uncompressed), and a manifest
@@ -70,7 +71,7 @@ public enum SnapshotCreator {
                 table: masker.currentTable, elapsedSeconds: now.timeIntervalSince(started)))
         }
         while true {
-            if interruption?.isInterrupted == true { throw RehearsalInterrupted(partial: nil) }
+            if interruption?.isInterrupted == true { throw RehearsalInterrupted() }
             let count: Int
             do {
                 count = try command.readChunk(into: buffer)
@@ -87,7 +88,7 @@ public enum SnapshotCreator {
             report()
         }
         // An interrupt also reaches pg_dump (same process group) and ends its output early.
-        if interruption?.isInterrupted == true { throw RehearsalInterrupted(partial: nil) }
+        if interruption?.isInterrupted == true { throw RehearsalInterrupted() }
         let exit: StreamingCommand.Exit
         do {
             exit = try command.waitForExit()
@@ -95,7 +96,7 @@ public enum SnapshotCreator {
             throw SnapshotCreationError.pgDumpFailed(path: pgDump, status: -1, stderr: error.reason, source: source)
         }
         // Killed by an interrupt that reached it before our own handler ran.
-        if exit.status == 128 + SIGINT || exit.status == 128 + SIGTERM { throw RehearsalInterrupted(partial: nil) }
+        if exit.status == 128 + SIGINT || exit.status == 128 + SIGTERM { throw RehearsalInterrupted() }
         guard exit.status == 0 else {
             throw SnapshotCreationError.pgDumpFailed(
                 path: pgDump, status: exit.status, stderr: cleaned(exit.stderr), source: source)
@@ -229,7 +230,7 @@ public enum SnapshotCreator {
     /// Used when the rules name no salt: hashes stay consistent within one snapshot, and a
     /// dictionary of known e-mail addresses cannot be matched against them.
     private static func randomSalt() -> String {
-        SHA256.hex((0..<16).map { _ in UInt8.random(in: 0...255) })
+        Hex.string((0..<16).map { _ in UInt8.random(in: 0...255) })
     }
 }
 

@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Why a snapshot could not be read or restored, with the byte offset or dump line that
 /// caused it and what to do.
 public enum SnapshotError: Error, Sendable, CustomStringConvertible {

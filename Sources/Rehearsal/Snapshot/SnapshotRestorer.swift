@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Restores a plain `pg_dump` into an empty database. Statements run one by one with the
 /// simple-query protocol on the main session; with `workers` > 0, `DataLoaders` load the
@@ -81,7 +82,7 @@ public struct SnapshotRestorer {
             if shouldStop() {
                 stopping.value = true
                 _ = try? loaders?.finish()
-                throw RehearsalInterrupted(partial: nil)
+                throw RehearsalInterrupted()
             }
             if !checkedVersion {
                 checkedVersion = true
@@ -116,7 +117,7 @@ public struct SnapshotRestorer {
                     do {
                         summary.rowsCopied += try connection.copyIn(sql) { writer in
                             try reader.copyData(startLine: line) { batch in
-                                if shouldStop() { throw RehearsalInterrupted(partial: nil) }
+                                if shouldStop() { throw RehearsalInterrupted() }
                                 try writer.write(batch)
                                 report()
                             }
@@ -160,7 +161,7 @@ public struct SnapshotRestorer {
                 summary.rowsCopied += try loaders.finish()
                 summary.dataMs = Date().timeIntervalSince(started) * 1000
             } catch where shouldStop() {
-                throw RehearsalInterrupted(partial: nil)
+                throw RehearsalInterrupted()
             }
             try pool.drain(shouldStop: shouldStop) { loadingProgress(loaders) }
             summary.postDataMs = Date().timeIntervalSince(started) * 1000 - (summary.dataMs ?? 0)
@@ -257,7 +258,7 @@ public struct SnapshotRestorer {
 
     /// `role "alice" does not exist` (SQLSTATE 42704) → alice.
     static func missingRole(in error: PostgresError) -> String? {
-        guard error.sqlState == "42704" else { return nil }
+        guard error.sqlState == SQLState.undefinedObject else { return nil }
         let message = error.message
         guard message.hasPrefix("role \""), message.hasSuffix("\" does not exist") else { return nil }
         return String(message.dropFirst(6).dropLast(16))

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Restored snapshots kept as template databases on the embedded server, keyed by the
 /// snapshot's SHA-256, so every later run clones instead of restoring. A restore goes into a

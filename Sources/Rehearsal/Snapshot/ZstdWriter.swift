@@ -1,5 +1,6 @@
 import CZstd
 import Foundation
+import Crypto
 
 /// Compresses a byte stream into a zstd file with libzstd's streaming API, on every core
 /// (libzstd's own worker threads), hashing the compressed bytes as they are written so the
@@ -84,7 +85,7 @@ final class ZstdWriter {
         if fsync(descriptor) != 0, errno != EINVAL, errno != EROFS {
             throw SnapshotCreationError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
         }
-        return (bytesWritten, SHA256.hex(hasher.finalize()))
+        return (bytesWritten, Hex.string(hasher.finalize()))
     }
 
     /// One `ZSTD_compressStream2` call and the write of what it produced; returns libzstd's
@@ -102,7 +103,7 @@ final class ZstdWriter {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        hasher.update(bytes)
+        hasher.update(bufferPointer: bytes)
         var offset = 0
         while offset < bytes.count {
             let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Calls sync(2) every `interval` seconds on its own thread until stopped, so a bulk load
 /// that runs without fsync writes its files out while the CPU is busy with the rest of the

@@ -1,6 +1,7 @@
 /// Lets another thread (a signal handler) stop a rehearsal cleanly: the statement in flight
-/// is cancelled through libpq's cancel object, and the runner stops at its next check,
-/// returning a partial report marked interrupted.
+/// is cancelled through libpq's cancel object, and the work stops at its next check. Long
+/// work (a restore, a dump) throws `RehearsalInterrupted`; the runner turns that into a
+/// report marked interrupted.
 public final class InterruptionToken: @unchecked Sendable {
     private let state = LockedBox<(interrupted: Bool, cancel: CancelHandle?)>((false, nil))
 
@@ -18,7 +19,7 @@ public final class InterruptionToken: @unchecked Sendable {
     }
 
     /// Registers the connection whose statement an interruption must cancel.
-    func watch(_ cancel: CancelHandle?) {
+    public func watch(_ cancel: CancelHandle?) {
         let interruptedAlready = state.withValue { value -> Bool in
             value.cancel = cancel
             return value.interrupted
@@ -26,22 +27,13 @@ public final class InterruptionToken: @unchecked Sendable {
         if interruptedAlready { cancel?.cancel() }
     }
 
-    func check() throws {
-        if isInterrupted { throw RehearsalInterrupted(partial: nil) }
+    public func check() throws {
+        if isInterrupted { throw RehearsalInterrupted() }
     }
 }
 
-/// Thrown when a rehearsal was interrupted; carries the report as far as it got, when the
-/// rehearsal had started.
+/// Thrown by long work that stopped because of an interrupt.
 public struct RehearsalInterrupted: Error, CustomStringConvertible {
-    public var partial: RehearsalReport?
+    public init() {}
     public var description: String { "interrupted" }
-}
-
-/// Thrown when the server went away or failed mid-rehearsal; carries the report as far as
-/// it got, so the run still leaves a (partial) report behind.
-public struct RehearsalAborted: Error, CustomStringConvertible {
-    public var partial: RehearsalReport
-    public var reason: Error
-    public var description: String { "the rehearsal stopped: \(reason)" }
 }

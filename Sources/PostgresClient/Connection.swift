@@ -1,4 +1,4 @@
-import CLibPQ
+internal import CLibPQ
 import Foundation
 
 /// One libpq connection. libpq connections are not thread-safe, so a `Connection` has one
@@ -240,7 +240,7 @@ public final class Connection {
             return PostgresError(kind: .connection, message: fallback.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return PostgresError(
-            kind: sqlState == "57014" ? .cancelled : .server,
+            kind: sqlState == SQLState.queryCanceled ? .cancelled : .server,
             sqlState: sqlState,
             message: message,
             detail: field(UInt8(ascii: "D")),

@@ -39,8 +39,8 @@ public struct PostgresError: Error, Sendable, Equatable, Codable, CustomStringCo
 
     /// Statements cancelled by the server because of `statement_timeout` or by a client cancel
     /// share SQLSTATE 57014; lock timeouts are 55P03.
-    public var isQueryCanceled: Bool { sqlState == "57014" }
-    public var isLockTimeout: Bool { sqlState == "55P03" }
+    public var isQueryCanceled: Bool { sqlState == SQLState.queryCanceled }
+    public var isLockTimeout: Bool { sqlState == SQLState.lockNotAvailable }
 
     /// Returns a copy that names `file` and, when the server gave a position, the line and
     /// column in `script` that it points at.

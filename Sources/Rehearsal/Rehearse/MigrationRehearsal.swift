@@ -1,0 +1,45 @@
+/// Everything one run knows about one pending migration: its report entry and the schema
+/// at each point of its round trip, which the checks after the run (round trip, locks,
+/// scale) read. A new measurement of a migration is a field here, not another array.
+struct MigrationRehearsal {
+    var migration: Migration
+    /// The version a down of this migration records: the previous file's, or -1.
+    var previousVersion: Int64
+    var entry: MigrationReport
+    var before: SchemaFingerprint?
+    var afterUp: SchemaFingerprint?
+    var afterDown: SchemaFingerprint?
+    var afterReup: SchemaFingerprint?
+    /// Why production's state could not be rebuilt after this migration, when it could not.
+    var recoveryFailure: String?
+
+    init(_ migration: Migration, in directory: MigrationDirectory) {
+        self.migration = migration
+        previousVersion = MigrationPlan.previousVersion(before: migration, in: directory)
+        entry = MigrationReport(
+            version: migration.version, name: migration.identifier, upFile: migration.up?.path,
+            downFile: migration.down?.path, status: .notRun)
+    }
+
+    /// A down that does something: missing, blank and comment-only downs are irreversible
+    /// by intent (migrate moves the version back and runs nothing), so there is no round
+    /// trip to rehearse.
+    var downToRehearse: MigrationFile? {
+        guard let down = migration.down, !down.isBlank, !down.isCommentOnly else { return nil }
+        return down
+    }
+
+    /// Why the round trip is skipped, or nil when there is one to rehearse.
+    var roundtripSkipReason: String? {
+        guard downToRehearse == nil else { return nil }
+        guard let down = migration.down else {
+            return "no down file: the migration is irreversible by intent, so only its up is rehearsed"
+        }
+        return "the down file is \(down.isBlank ? "empty" : "only comments"): the migration is irreversible by intent, so only its up is rehearsed"
+    }
+
+    mutating func markNotRun(_ reason: String) {
+        entry.status = .notRun
+        entry.notRunReason = reason
+    }
+}

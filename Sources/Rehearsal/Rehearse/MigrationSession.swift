@@ -1,0 +1,47 @@
+import Foundation
+import PostgresClient
+
+/// golang-migrate's connection to one database, as migrate opens it: one session with the
+/// scenario's settings (as connection parameters would set them), the tracking table's
+/// schema fixed at that moment, and migrate's session-level advisory lock. Beside it, the
+/// observer connection rehearse reads catalogs and the tracking table on; it never takes a
+/// lock the migration could wait for.
+final class MigrationSession {
+    let database: String
+    let connection: Connection
+    let observer: Connection
+    let table: TrackingTable
+    private let lockKey: UInt32
+    private let interruption: InterruptionToken
+    private var open = true
+
+    init(server: DatabaseServer, database: String, scenario: Scenario, interruption: InterruptionToken) throws {
+        self.database = database
+        self.interruption = interruption
+        connection = try server.connect(database: database)
+        observer = try server.connect(database: database)
+        for (name, value) in scenario.session {
+            do {
+                try connection.execute("SET \(name) = \(Identifier.literal(value))")
+            } catch let error as PostgresError where error.kind == .server {
+                throw ScenarioError(file: scenario.file, key: "session.\(name)", problem: "PostgreSQL rejects it: \(error.message)")
+            }
+        }
+        table = try scenario.tracking.located(on: connection)
+        lockKey = AdvisoryLock.key(schema: table.schema ?? "public", table: table.name, database: "/" + database)
+        try connection.query("SELECT pg_advisory_lock($1::bigint)", [String(lockKey)])
+        interruption.watch(connection.makeCancelHandle())
+    }
+
+    /// Releases migrate's lock; the connections close when the session goes.
+    func close() {
+        guard open else { return }
+        open = false
+        interruption.watch(nil)
+        _ = try? connection.query("SELECT pg_advisory_unlock($1::bigint)", [String(lockKey)])
+    }
+
+    deinit {
+        close()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import PostgresClient
+
+/// Where a run's databases come from. Each database it makes carries rehearse's marker and
+/// is dropped by `dropAll`; the runner never needs to know which kind of server it is on.
+///
+/// - `TemplateProvisioner` (a server rehearse runs itself): the snapshot is restored once into
+///   a template kept between runs; a run takes the spare copy an earlier run left, or copies
+///   the template, and leaves a new spare behind when it is done.
+/// - `DirectProvisioner` (an existing server): the snapshot is restored into the scratch
+///   database, and a pristine copy of it is kept aside before anything runs.
+protocol ScratchProvisioner: AnyObject {
+    /// Puts the snapshot into a new database `name`, restoring it when needed, and says how
+    /// in `info`.
+    func provision(_ snapshot: Snapshot, as name: String, purpose: String, info: inout RehearsalReport.SnapshotInfo) throws
+
+    /// A new database `name` holding the snapshot exactly as restored, untouched by the run:
+    /// to rebuild production's state, or for the statement trace. With `lastUse`, nothing
+    /// needs the pristine state afterwards, so a kept copy may be handed over as it is;
+    /// returns the database to use.
+    func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String
+
+    /// Drops one database this run made and no longer needs.
+    func discard(_ name: String)
+
+    /// Drops every database this run made, except `keeping` (`--keep`). Safe to call twice.
+    func dropAll(keeping: String?)
+
+    /// The last step, once the report is out (embedded server: the spare for the next run).
+    func finish()
+}
+
+/// The databases a provisioner made, for dropping them at the end; a signal handler may
+/// read them from another thread.
+final class CreatedDatabases: @unchecked Sendable {
+    private let names = LockedBox<[String]>([])
+    let databases: ScratchDatabases
+
+    init(server: DatabaseServer) {
+        databases = ScratchDatabases(server: server)
+    }
+
+    func create(_ name: String, template: String? = nil, purpose: String) throws {
+        try databases.create(name, template: template, purpose: purpose)
+        record(name)
+    }
+
+    func record(_ name: String) {
+        names.withValue { $0.append(name) }
+    }
+
+    func drop(_ name: String) {
+        names.withValue { $0.removeAll { $0 == name } }
+        try? databases.drop(name)
+    }
+
+    func dropAll(keeping: String?) {
+        let all = names.withValue { list -> [String] in
+            defer { list = list.filter { $0 == keeping } }
+            return list
+        }
+        for name in all where name != keeping {
+            try? databases.drop(name)
+        }
+    }
+}
