@@ -69,7 +69,7 @@ enum ScaleModel {
         }
         if let before, let after {
             let existing = before.tables
-            for (key, definition) in after.objects {
+            for (key, definition) in after.objects.sorted(by: { $0.key < $1.key }) {
                 guard let table = after.parents[key], existing.contains(table) else { continue }
                 let previous = before.objects[key]
                 switch key.kind {
