@@ -39,7 +39,16 @@ struct MigrationRehearsal {
     }
 
     mutating func markNotRun(_ reason: String) {
+        entry = entry.notRun(reason)
+    }
+}
+
+extension MigrationReport {
+    /// This entry, marked not rehearsed for `reason`.
+    func notRun(_ reason: String) -> MigrationReport {
+        var entry = self
         entry.status = .notRun
         entry.notRunReason = reason
+        return entry
     }
 }

@@ -112,7 +112,6 @@ public final class RehearsalRunner {
         let session = try MigrationSession(server: server, database: scratch, scenario: scenario, interruption: options.interruption)
         defer { session.close() }
         report.server.version = try session.observer.scalar("SHOW server_version") ?? ""
-        let tables = try SnapshotTables.read(on: session.observer)
         let recorded = try session.table.read(on: session.connection)
         report.startVersion = recorded?.version
         let plan = try MigrationPlan.make(directory: directory, recorded: recorded, table: scenario.trackingTable)
@@ -122,6 +121,10 @@ public final class RehearsalRunner {
         planned(plan)
         guard executing else { return plan }
 
+        report.migrations = plan.pending.map {
+            MigrationRehearsal($0, in: directory).entry.notRun("not rehearsed: the rehearsal stopped before it")
+        }
+        let tables = try SnapshotTables.read(on: session.observer)
         let production = ProductionRows.resolve(
             scenario.productionRows, scenarioFile: scenario.file, manifest: manifest(of: snapshot), tables: tables)
         report.findings += production.findings
@@ -138,11 +141,15 @@ public final class RehearsalRunner {
         path.session.close()
         var states = path.states
         if stopped == nil, options.traceStatements, !options.interruption.isInterrupted {
-            let trace = try provisioner.pristineCopy(
-                named: scratch + "_t", purpose: "statement trace clone of scenario \(scenario.name)", lastUse: true)
-            StatementTracePass(server: server, scenario: scenario, interruption: options.interruption, events: events)
-                .trace(&states, on: trace)
-            provisioner.discard(trace)
+            do {
+                let trace = try provisioner.pristineCopy(
+                    named: scratch + "_t", purpose: "statement trace clone of scenario \(scenario.name)", lastUse: true)
+                StatementTracePass(server: server, scenario: scenario, interruption: options.interruption, events: events)
+                    .trace(&states, on: trace)
+                provisioner.discard(trace)
+            } catch {
+                stopped = error
+            }
         }
         let rows = tables.rows
         for index in states.indices {
