@@ -24,6 +24,11 @@ struct Check: ParsableCommand {
                     notes.append("no down file")
                 }
                 print("\(migration.version)  \(migration.identifier)\(notes.isEmpty ? "" : "  — " + notes.joined(separator: ", "))")
+                for risk in migration.acceptedRisks {
+                    let known = Rule(rawValue: risk.rule).map { $0.acceptable ? "" : " (cannot be accepted)" } ?? " (no such rule)"
+                    print("    accepts \(risk.rule.isEmpty ? "?" : risk.rule)\(known): \(risk.reason.isEmpty ? "no reason given" : risk.reason)  (\((risk.file as NSString).lastPathComponent):\(risk.line))")
+                    if !known.isEmpty || risk.reason.isEmpty { problems += 1 }
+                }
             }
             for name in loaded.ignoredFiles {
                 print("warning: \(name) does not match {version}_{name}.up|down.{ext}; migrate ignores it")

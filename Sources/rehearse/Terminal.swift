@@ -79,9 +79,13 @@ final class Terminal: @unchecked Sendable {
             }
             line("  \(version) \(label): \(outcome) in \(Format.duration(step.durationMs))")
         case .tracing(let version):
-            status("\(version): tracing statement by statement on a clone")
+            status("\(version): replaying on a copy without traffic (statements, data round trip)")
         case .checkedRoundtrip(let version, let differences):
             if differences > 0 { line("  \(version) round-trip: " + paint("\(differences) difference(s) after down", .red)) }
+        case .rollingBackRelease(let target):
+            line("rolling the release back to \(target.map { "version \($0)" } ?? "no version") (migrate goto), then forward again")
+        case .rollingForwardRelease:
+            status("rolling the release forward again…")
         case .recovering(let version, let reason):
             line("  \(version): \(reason); going back onto production's path (this migration's up applied)")
         }
@@ -95,6 +99,9 @@ final class Terminal: @unchecked Sendable {
         let colour: Colour = report.verdict == .fail ? .red : report.verdict == .warn ? .yellow : .green
         let word = report.interrupted ? "INTERRUPTED (partial report)" : report.verdict.headline
         if !quiet {
+            for finding in report.findings where finding.severity != .info {
+                say("  \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
+            }
             for migration in report.migrations {
                 for finding in migration.findings where finding.severity != .info {
                     say("  \(migration.version) \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")

@@ -135,7 +135,7 @@ final class JUnitReportTests: XCTestCase {
 
     func testCleanMigrationPassesEveryCaseWithStepTimesInSeconds() throws {
         let suite = try findSuite("\(SampleReport.cleanVersion) create_clips", in: try parsed())
-        XCTAssertEqual(suite.cases.map(\.name), ["up", "down", "second up", "down restores schema", "second up matches first up", "findings"])
+        XCTAssertEqual(suite.cases.map(\.name), ["up", "down", "second up", "down restores schema", "second up matches first up", "down brings the data back", "findings"])
         XCTAssertTrue(suite.cases.allSatisfy { $0.failure == nil && $0.skipped == nil })
         XCTAssertEqual(suite.testCase("up")?.attributes["time"], "0.012")
         XCTAssertEqual(suite.testCase("up")?.attributes["classname"], "rehearse.clipper.\(SampleReport.cleanVersion)_create_clips")

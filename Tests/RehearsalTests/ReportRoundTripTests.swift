@@ -57,12 +57,16 @@ final class ReportRoundTripTests: XCTestCase {
             roundtrip: .init(
                 downRestoresSchema: false, reupMatchesFirstUp: false,
                 differences: [SchemaDifference(kind: "index", name: "public.i", change: .changed, expected: "a", actual: "b", comparison: .secondUp, message: "m")],
-                skipped: "no down"),
+                skipped: "no down",
+                data: DataRoundtrip(
+                    tables: ["public.t"], samples: ["public.t": "1 row in 16"],
+                    losses: [DataLoss(table: "public.t", column: "c", message: "down does not bring back public.t.c")], skipped: "x")),
             recovery: .init(reason: "its down failed", method: .rebuilt, replayedUps: 1, durationMs: 9, schemaMatchesFirstUp: true),
             verdict: .fail)
         migration.findings = [Finding(
             rule: .lockIndexBuild, severity: .error, message: "m", step: .up, relation: "public.t", file: "/m/1_a.up.sql", line: 1,
             advice: "a", judged: .init(budget: "budgets.lock_hold", budgetMs: 500, measuredMs: 99, productionMs: 9_900))]
+        migration.findings[0].accepted = "small table, deployed at night"
         var report = RehearsalReport(
             scenario: .init(
                 name: "s", file: "s.yaml", migrations: "m", trackingTable: "t", mode: .multiStatement, session: ["lock_timeout": "2s"],
@@ -89,6 +93,14 @@ final class ReportRoundTripTests: XCTestCase {
         report.lockSampleIntervalMs = 10
         report.lockSampleQuietIntervalMs = 25
         report.traffic = TrafficSummary(connections: 1, ratePerSecond: 10, baselineSeconds: 1, queries: ["q"], baseline: traffic)
+        var rollback = ReleaseRollback(targetVersion: 0, skipped: "s")
+        rollback.steps = [ReleaseStep(version: 1, name: "a", step: step)]
+        rollback.schemaRestored = false
+        rollback.dataRestored = false
+        rollback.differences = migration.roundtrip.differences
+        rollback.dataDifferences = migration.roundtrip.data?.losses ?? []
+        rollback.rollForward = rollback.steps
+        report.releaseRollback = rollback
         return report
     }
 

@@ -82,7 +82,7 @@ enum SampleReport {
             step(.down, 1, 3, after: 20240401000000, statements: [StatementReport(line: 1, command: "DROP TABLE")]),
             step(.up, 2, 1, after: cleanVersion, statements: [StatementReport(line: 1, command: "CREATE TABLE")]),
         ]
-        migration.roundtrip = .init(downRestoresSchema: true, reupMatchesFirstUp: true)
+        migration.roundtrip = .init(downRestoresSchema: true, reupMatchesFirstUp: true, data: DataRoundtrip(tables: ["public.users"]))
         return migration
     }
 

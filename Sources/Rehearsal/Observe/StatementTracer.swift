@@ -2,7 +2,7 @@ import Foundation
 import PostgresClient
 
 /// Attributes locks, rewrites, rows and time to each statement of a file by running it
-/// statement by statement inside a transaction that is rolled back. The faithful run sends
+/// statement by statement inside a transaction. The faithful run sends
 /// the file as one query and cannot say which statement took what; this traced re-run can.
 /// Files that cannot run inside a transaction (CONCURRENTLY, VACUUM, their own
 /// BEGIN/COMMIT) are not traced; their faithful measurements stand alone.
@@ -35,12 +35,10 @@ enum StatementTracer {
         StatementSplitter.statements(of: body)
     }
 
-    /// Runs `body` statement by statement in a transaction on `connection`, then commits it
-    /// or rolls it back. Returns nil (and rolls back) if a statement fails.
-    static func trace(_ body: String, on connection: Connection, commit: Bool) -> [Traced]? {
-        guard (try? connection.execute("BEGIN")) != nil else { return nil }
-        var succeeded = false
-        defer { _ = connection.runScript(succeeded && commit ? "COMMIT" : "ROLLBACK") }
+    /// Runs `body` statement by statement on `connection`, inside the caller's transaction
+    /// (so locks accumulate as in the faithful run); nil when a statement fails, which
+    /// leaves that transaction failed for the caller to roll back.
+    static func run(_ body: String, on connection: Connection) -> [Traced]? {
         let clock = ContinuousClock()
         var held: Set<String> = []
         var traced: [Traced] = []
@@ -62,7 +60,6 @@ enum StatementTracer {
                 line: statement.line, command: last?.command ?? "", rows: last?.rowsAffected,
                 durationMs: elapsed.milliseconds, locks: new, rewrote: before.rewrites(to: after)))
         }
-        succeeded = true
         return traced
     }
 

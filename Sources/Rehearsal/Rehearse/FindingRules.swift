@@ -42,7 +42,41 @@ enum FindingRules {
         findings += locks
         findings += TrafficFindings.make(state, scenario: scenario, baseline: baseline, explained: LockFindings.relationsJudged(locks))
         findings += roundtripFindings(state)
-        return Finding.worstFirst(findings)
+        return Finding.worstFirst(accepting(findings, risks: state.migration.acceptedRisks))
+    }
+
+    /// Findings with the migration's accepted risks applied: an accepted rule's findings
+    /// become notes that carry the reason; an accept that matches nothing, names no rule or
+    /// gives no reason, or tries to accept a failure, is a warning of its own.
+    static func accepting(_ findings: [Finding], risks: [AcceptedRisk]) -> [Finding] {
+        var findings = findings
+        for risk in risks {
+            func problem(_ rule: Rule, _ text: String) {
+                findings.append(Finding(rule: rule, severity: .warning, message: "\(risk.file.split(separator: "/").last ?? ""):\(risk.line): \(text)", file: risk.file, line: risk.line))
+            }
+            guard let rule = Rule(rawValue: risk.rule) else {
+                problem(.acceptInvalid, "rehearse:accept names \(risk.rule.isEmpty ? "no rule" : "\"\(risk.rule)\", which is no rule rehearse knows"); write -- rehearse:accept RULE REASON with a rule id from the report")
+                continue
+            }
+            guard rule.acceptable else {
+                problem(.acceptInvalid, "\(rule) cannot be accepted: a failing step, a dirty tracking table or missing evidence is never a risk to take")
+                continue
+            }
+            guard !risk.reason.isEmpty else {
+                problem(.acceptInvalid, "rehearse:accept \(rule) gives no reason; write why the risk is acceptable after the rule id")
+                continue
+            }
+            let matching = findings.indices.filter { findings[$0].rule == rule && findings[$0].accepted == nil }
+            guard !matching.isEmpty else {
+                problem(.acceptStale, "rehearse:accept \(rule) matches no finding of this migration; remove it, or check the rule id")
+                continue
+            }
+            for index in matching {
+                findings[index].severity = .info
+                findings[index].accepted = risk.reason
+            }
+        }
+        return findings
     }
 
     /// A missing or do-nothing down, said once: the round trip is then not rehearsed.
@@ -140,7 +174,13 @@ enum FindingRules {
     }
 
     static func roundtripFindings(_ state: MigrationRehearsal) -> [Finding] {
-        state.entry.roundtrip.differences.map { difference in
+        let data = (state.entry.roundtrip.data?.losses ?? []).map { loss in
+            Finding(
+                rule: .roundtripLosesData, severity: .warning, message: loss.message, step: .down, relation: loss.table,
+                file: state.migration.down?.path,
+                advice: "make the down put the data back (keep what the up removes, e.g. in a backup table), or accept it in the file: -- rehearse:accept roundtrip.down-loses-data REASON")
+        }
+        return data + state.entry.roundtrip.differences.map { difference in
             let afterDown = difference.comparison == .down
             return Finding(
                 rule: afterDown ? .roundtripDownIncomplete : .roundtripReupDiffers, severity: .error,

@@ -8,17 +8,19 @@ import Foundation
 /// migration's first up applied) and the next migration is rehearsed from there. A failing
 /// first up ends the path, as it ends `migrate up`.
 final class ProductionPath {
-    private let scenario: Scenario
+    let scenario: Scenario
     private let server: DatabaseServer
-    private let options: RehearsalOptions
+    let options: RehearsalOptions
     private let provisioner: ScratchProvisioner
-    private let events: (RehearsalEvent) -> Void
+    let events: (RehearsalEvent) -> Void
     /// Told when the run moves to another database (a rebuilt one).
     private let moved: (String) -> Void
     private(set) var session: MigrationSession
-    private var traffic: TrafficGenerator?
+    private(set) var traffic: TrafficGenerator?
     /// The database's schema as it is now.
-    private var schema: SchemaFingerprint
+    private(set) var schema: SchemaFingerprint
+    /// The schema before the first pending migration: the snapshot's.
+    let snapshotSchema: SchemaFingerprint
     private(set) var states: [MigrationRehearsal]
     /// The first scratch database's name, which rebuilt ones extend.
     private let baseName: String
@@ -39,10 +41,13 @@ final class ProductionPath {
         states = pending.map { MigrationRehearsal($0, in: directory) }
         baseName = session.database
         schema = try SchemaFingerprint.read(on: session.observer)
+        snapshotSchema = schema
     }
 
-    deinit {
+    /// Stops the traffic and closes migrate's session.
+    func finish() {
         traffic?.stop()
+        session.close()
     }
 
     private var interrupted: Bool { options.interruption.isInterrupted }
@@ -66,7 +71,6 @@ final class ProductionPath {
             }
             stopReason = try rehearse(index, report: &report)
         }
-        traffic?.stop()
     }
 
     static let interruptedReason = "not rehearsed: the rehearsal was interrupted before it"
@@ -153,7 +157,7 @@ final class ProductionPath {
         return nil
     }
 
-    private func stepRunner() -> StepRunner {
+    func stepRunner() -> StepRunner {
         StepRunner(
             migrationSession: session, executor: executor, target: server.connectionTarget, mode: scenario.mode,
             interval: options.lockSampleInterval, traffic: traffic, interruption: options.interruption,

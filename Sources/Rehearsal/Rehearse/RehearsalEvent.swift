@@ -15,8 +15,13 @@ public enum RehearsalEvent: Sendable {
     case planned(recorded: TrackingTable.State?, pending: Int)
     case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)
     case stepFinished(version: UInt64, step: StepReport)
+    /// Replaying a migration on a copy without traffic: statements, the data round trip.
     case tracing(version: UInt64)
     case checkedRoundtrip(version: UInt64, differences: Int)
     /// A failure only the rehearsal caused: the database goes back onto production's path.
     case recovering(version: UInt64, reason: String)
+    /// After the last migration: every down in reverse order, to the snapshot's version.
+    case rollingBackRelease(to: Int64?)
+    /// Then every up again.
+    case rollingForwardRelease
 }

@@ -135,18 +135,29 @@ public final class RehearsalRunner {
         var stopped: Error?
         do {
             try path.run(report: &report)
+            if scenario.releaseRollback, !options.interruption.isInterrupted {
+                report.releaseRollback = try path.rollBackRelease(from: recorded?.version)
+            }
         } catch {
             stopped = error
         }
-        path.session.close()
+        path.finish()
         var states = path.states
-        if stopped == nil, options.traceStatements, !options.interruption.isInterrupted {
+        // The versions the release rollback went back through, when it reached the snapshot's.
+        let rolledBack = report.releaseRollback.flatMap { $0.schemaRestored == nil ? nil : $0.steps.map(\.version) }
+        if stopped == nil, !options.interruption.isInterrupted, options.traceStatements || scenario.dataCheck != .off {
             do {
-                let trace = try provisioner.pristineCopy(
-                    named: scratch + "_t", purpose: "statement trace clone of scenario \(scenario.name)", lastUse: true)
-                StatementTracePass(server: server, scenario: scenario, interruption: options.interruption, events: events)
-                    .trace(&states, on: trace)
-                provisioner.discard(trace)
+                let copy = try provisioner.pristineCopy(
+                    named: scratch + "_t", purpose: "replay copy of scenario \(scenario.name)", lastUse: true)
+                let releaseData = try ReplayPass(
+                    server: server, scenario: scenario, traceStatements: options.traceStatements,
+                    interruption: options.interruption, events: events
+                ).replay(&states, on: copy, rolledBack: rolledBack)
+                if let releaseData {
+                    report.releaseRollback?.dataDifferences = releaseData
+                    report.releaseRollback?.dataRestored = releaseData.isEmpty
+                }
+                provisioner.discard(copy)
             } catch {
                 stopped = error
             }
@@ -158,6 +169,9 @@ public final class RehearsalRunner {
                 states[index], scenario: scenario, rows: rows, baseline: report.traffic?.baseline)
         }
         report.migrations = states.map(\.entry)
+        if let rollback = report.releaseRollback {
+            report.findings += ReleaseFindings.make(rollback, states: states, baseline: report.traffic?.baseline)
+        }
         if let stopped { throw stopped }
         return plan
     }
@@ -180,12 +194,5 @@ public final class RehearsalRunner {
 
     static func timestamp() -> String {
         ISO8601DateFormatter().string(from: Date())
-    }
-}
-
-extension Duration {
-    var milliseconds: Double {
-        let parts = components
-        return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
     }
 }

@@ -23,8 +23,26 @@ public struct Scenario: Sendable {
     public var traffic: TrafficSpec?
     /// Production's row counts per table (`schema.table`), for duration estimates.
     public var productionRows: [String: Int64] = [:]
+    /// Which tables' data each down must bring back.
+    public var dataCheck = DataCheck.touched
+    /// Above this many rows a table's data is checked on a deterministic sample.
+    public var dataCheckRows: Int64 = 1_000_000
+    /// Roll the whole release back (`migrate goto` the snapshot's version) and forward again.
+    public var releaseRollback = true
 
-    static let topLevelKeys = ["name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets", "traffic", "production_rows"]
+    /// `data_check`: the tables whose data a down must bring back.
+    public enum DataCheck: String, Sendable, Codable {
+        case off
+        /// The tables the migration wrote, altered, rewrote or dropped, or names.
+        case touched
+        /// Every table that existed before the up.
+        case all
+    }
+
+    static let topLevelKeys = [
+        "name", "snapshot", "migrations", "tracking_table", "mode", "session", "step_timeout", "budgets", "traffic", "production_rows",
+        "data_check", "data_check_rows", "release_rollback",
+    ]
     static let budgetKeys = ["step_duration", "down_slower_factor", "lock_hold", "traffic_blocked"]
 
     public static func load(_ path: String) throws -> Scenario {
@@ -127,10 +145,29 @@ public struct Scenario: Sendable {
                 productionRows[qualified] = count
             }
         }
-        return Scenario(
+        var scenario = Scenario(
             file: file, name: name, snapshotPath: snapshot, migrationsPath: migrations, trackingTable: table,
             mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets, traffic: traffic,
             productionRows: productionRows)
+        if let text = try reader.string(top["data_check"], key: "data_check") {
+            guard let check = DataCheck(rawValue: text) else {
+                throw ScenarioError(
+                    file: file, key: "data_check", line: top["data_check"]?.mark?.line,
+                    problem: "unknown value \"\(text)\"; use touched (the default), all or off")
+            }
+            scenario.dataCheck = check
+        }
+        if let rows = try reader.number(top["data_check_rows"], key: "data_check_rows", range: 1...1e15) {
+            scenario.dataCheckRows = Int64(rows)
+        }
+        if let text = try reader.string(top["release_rollback"], key: "release_rollback") {
+            guard let value = ["true": true, "on": true, "yes": true, "false": false, "off": false, "no": false][text.lowercased()] else {
+                throw ScenarioError(
+                    file: file, key: "release_rollback", line: top["release_rollback"]?.mark?.line, problem: "must be true or false")
+            }
+            scenario.releaseRollback = value
+        }
+        return scenario
     }
 
     private static func line(of error: YamlError) -> Int? {
@@ -189,7 +226,7 @@ struct NodeReader {
 
     func number(_ node: Node?, key: String, range: ClosedRange<Double>) throws -> Double? {
         guard let text = try string(node, key: key) else { return nil }
-        guard let value = Double(text) else {
+        guard let value = Double(text.replacingOccurrences(of: "_", with: "")) else {
             throw ScenarioError(file: file, key: key, line: node?.mark?.line, problem: "\"\(text)\" is not a number")
         }
         guard range.contains(value) else {

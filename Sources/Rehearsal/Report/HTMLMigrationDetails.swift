@@ -201,6 +201,12 @@ extension HTMLReport {
         if let recovery = migration.recovery {
             out.append("<p class=\"recovery\">Back on production's path: \(esc(recovery.summary)).</p>")
         }
+        if let data = roundtrip.data {
+            out.append("<p>Data round trip: \(esc(data.summary)).</p>")
+            if !data.losses.isEmpty {
+                out.append("<ul class=\"losses\">" + data.losses.map { "<li>\(esc($0.message))</li>" }.joined() + "</ul>")
+            }
+        }
         guard !roundtrip.differences.isEmpty else { return out }
         out.append("<div class=\"differences\">")
         for difference in roundtrip.differences {
@@ -222,6 +228,31 @@ extension HTMLReport {
     static func definition(_ text: String?) -> String {
         guard let text else { return "<pre class=\"absent\">(absent)</pre>" }
         return "<pre>\(esc(text))</pre>"
+    }
+
+    static func releaseSection(_ report: RehearsalReport) -> [String] {
+        guard let rollback = report.releaseRollback else { return [] }
+        var out = ["<section id=\"release-rollback\">", "<h2>Release rollback</h2>", "<p>\(esc(rollback.summary)).</p>"]
+        let steps = rollback.steps + rollback.rollForward
+        if !steps.isEmpty {
+            out.append("<div class=\"scroll\"><table class=\"release\">")
+            out.append("<thead><tr><th class=\"num\">version</th><th>name</th><th>step</th><th>status</th><th class=\"num\">time</th><th>tracking after</th></tr></thead><tbody>")
+            for release in steps {
+                let status = release.step.status == .failed ? "<strong class=\"bad\">failed</strong>" : esc(release.step.status.rawValue)
+                out.append(row([
+                    "<td class=\"num\">\(release.version)</td>", "<td>\(esc(release.name))</td>", "<td>\(esc(release.step.direction.rawValue))</td>",
+                    "<td>\(status)</td>", "<td class=\"num\">\(esc(Format.duration(release.step.durationMs)))</td>",
+                    "<td>\(esc(release.step.trackingAfter?.display ?? "none"))</td>",
+                ]))
+            }
+            out.append("</tbody></table></div>")
+        }
+        let differences = rollback.differences.map(\.message) + rollback.dataDifferences.map(\.message)
+        if !differences.isEmpty {
+            out.append("<ul class=\"losses\">" + differences.map { "<li>\(esc($0))</li>" }.joined() + "</ul>")
+        }
+        out.append("</section>")
+        return out
     }
 
     static func trafficOverview(_ report: RehearsalReport) -> [String] {

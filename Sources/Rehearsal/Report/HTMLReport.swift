@@ -34,6 +34,7 @@ public enum HTMLReport {
         for migration in report.migrations {
             out += section(migration, report: report)
         }
+        out += releaseSection(report)
         out += trafficOverview(report)
         out += provenance(report)
         out.append("</main>")
@@ -137,6 +138,9 @@ public enum HTMLReport {
             item += "<div class=\"message\">\(esc(finding.message))</div>"
             if let advice = finding.advice {
                 item += "<div class=\"advice\">\(esc(advice))</div>"
+            }
+            if let accepted = finding.accepted {
+                item += "<div class=\"accepted\">accepted: \(esc(accepted))</div>"
             }
             out.append(item + "</li>")
         }

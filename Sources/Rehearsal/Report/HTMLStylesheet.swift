@@ -43,6 +43,9 @@ extension HTMLReport {
         .finding.warning .severity { color: var(--warn); }
         .finding .where { color: var(--muted); font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
         .finding .advice { color: var(--muted); font-style: italic; }
+        .finding .accepted { color: var(--muted); }
+        .scroll { overflow-x: auto; }
+        ul.losses { margin: 0.3em 0 0.6em 1.2em; }
         pre.error { border-color: var(--bad); background: #fdf0ef; }
         figure.timeline { margin: 8px 0; }
         svg.timeline { display: block; width: 100%; max-width: 960px; height: auto; }

@@ -8,6 +8,7 @@ import Foundation
 public enum JUnitReport {
     public static func render(_ report: RehearsalReport) -> String {
         let suites = [planSuite(report)] + report.migrations.map { suite(for: $0, report: report) }
+            + (report.releaseRollback.map { [releaseSuite($0, report: report)] } ?? [])
         let tests = suites.reduce(0) { $0 + $1.cases.count }
         let failures = suites.reduce(0) { $0 + $1.failures }
         let skipped = suites.reduce(0) { $0 + $1.skipped }
@@ -115,7 +116,7 @@ public enum JUnitReport {
         let properties = [(name: "verdict", value: migration.verdict.rawValue)]
         if migration.status == .notRun {
             let reason = migration.notRunReason ?? "not rehearsed"
-            let names = StepKind.allCases.map(\.label) + ["down restores schema", "second up matches first up", "findings"]
+            let names = StepKind.allCases.map(\.label) + ["down restores schema", "second up matches first up", "down brings the data back", "findings"]
             return Suite(name: name, properties: properties, cases: names.map { Case(name: $0, classname: classname, outcome: .skipped(reason)) })
         }
 
@@ -137,6 +138,7 @@ public enum JUnitReport {
         cases.append(Case(
             name: "second up matches first up", classname: classname,
             outcome: checkOutcome(roundtrip.reupMatchesFirstUp, afterReup, what: "the second up built a different schema", migration: migration, report: report)))
+        cases.append(dataCase(migration, classname: classname, report: report))
 
         // Named by rule, not message: measured figures in a name would make a new test every night.
         let budgets = migration.findings.filter { $0.severity == .error && isBudget($0) }
@@ -222,6 +224,7 @@ public enum JUnitReport {
         if let file = finding.file { line += " \(file)\(finding.line.map { ":\($0)" } ?? "")" }
         line += ": \(finding.message)"
         if let advice = finding.advice { line += " (\(advice))" }
+        if let accepted = finding.accepted { line += " [accepted: \(accepted)]" }
         return line
     }
 

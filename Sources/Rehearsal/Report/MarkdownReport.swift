@@ -50,6 +50,7 @@ public enum MarkdownReport {
             }
             if let skipped = migration.roundtrip.skipped { out.append("Round trip not rehearsed: \(escape(skipped)).\n") }
             if let recovery = migration.recovery { out.append("Back on production's path: \(escape(recovery.summary)).\n") }
+            if let data = migration.roundtrip.data { out.append("Data round trip: \(escape(data.summary)).\n") }
             if migration.findings.isEmpty {
                 out.append("No findings.")
             } else {
@@ -58,6 +59,9 @@ public enum MarkdownReport {
             out.append("")
             out += MarkdownStepDetails.render(migration, report: report)
             out.append("")
+        }
+        if let rollback = report.releaseRollback {
+            out += releaseSection(rollback)
         }
         if let traffic = report.traffic {
             out.append("## Traffic")
@@ -87,6 +91,25 @@ public enum MarkdownReport {
         out.append("- started \(report.startedAt)\(report.finishedAt.map { ", finished \($0)" } ?? ""); rehearse \(report.tool.version)")
         out.append("")
         return out.joined(separator: "\n")
+    }
+
+    /// The release rolled back and forward: what happened, then each step.
+    static func releaseSection(_ rollback: ReleaseRollback) -> [String] {
+        var out = ["## Release rollback", "", escape(rollback.summary) + ".", ""]
+        let steps = rollback.steps + rollback.rollForward
+        if !steps.isEmpty {
+            out.append("| version | name | step | status | time | tracking after |")
+            out.append("|---:|---|---|---|---:|---|")
+            for release in steps {
+                let status = release.step.status == .failed ? "**failed**" : release.step.status.rawValue
+                out.append("| \(release.version) | \(escape(release.name)) | \(release.step.direction.rawValue) | \(status) | \(Format.duration(release.step.durationMs)) | \(release.step.trackingAfter?.display ?? "none") |")
+            }
+            out.append("")
+        }
+        out += rollback.differences.map { "- \(escape($0.message))" }
+        out += rollback.dataDifferences.map { "- \(escape($0.message))" }
+        if !rollback.differences.isEmpty || !rollback.dataDifferences.isEmpty { out.append("") }
+        return out
     }
 
     /// A lock seen in one sample only was held for less than the sampling interval.
@@ -131,6 +154,7 @@ public enum MarkdownReport {
         }
         var line = "- \(icon) **\(finding.rule)**\(where_): \(escape(finding.message))"
         if let advice = finding.advice { line += " — *\(escape(advice))*" }
+        if let accepted = finding.accepted { line += " — accepted: \(escape(accepted))" }
         return line
     }
 

@@ -35,6 +35,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
     public var lockSampleQuietIntervalMs: Double?
     /// The application traffic run alongside, when the scenario has some.
     public var traffic: TrafficSummary?
+    /// The whole release rolled back and forward again, after the last migration.
+    public var releaseRollback: ReleaseRollback?
 
     public struct ToolInfo: Sendable, Codable, Equatable {
         public var name = "rehearse"
@@ -154,6 +156,8 @@ public struct MigrationReport: Sendable, Codable, Equatable {
         /// Why no round trip was tried: the migration has no down to run (irreversible by
         /// intent), so only its up is rehearsed.
         public var skipped: String?
+        /// Whether the down brings the data back (absent in older reports).
+        public var data: DataRoundtrip?
     }
 
     public struct Recovery: Sendable, Codable, Equatable {
@@ -299,6 +303,9 @@ public struct Finding: Sendable, Codable, Equatable {
     public var advice: String?
     /// The budget a measured figure was judged against, with the figures, when one was.
     public var judged: Judged?
+    /// Why the team accepts this risk (`-- rehearse:accept RULE REASON` in the migration's
+    /// file): the finding is then a note and does not change the verdict.
+    public var accepted: String?
 
     public init(
         rule: Rule, severity: Severity, message: String, step: StepKind? = nil, relation: String? = nil, file: String? = nil,
@@ -380,6 +387,7 @@ extension RehearsalReport {
         lockSampleIntervalMs = try c.value(.lockSampleIntervalMs, or: 10)
         lockSampleQuietIntervalMs = try c.decodeIfPresent(Double.self, forKey: .lockSampleQuietIntervalMs)
         traffic = try c.decodeIfPresent(TrafficSummary.self, forKey: .traffic)
+        releaseRollback = try c.decodeIfPresent(ReleaseRollback.self, forKey: .releaseRollback)
     }
 }
 

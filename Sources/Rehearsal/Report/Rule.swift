@@ -8,6 +8,13 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
     case migrateDirty = "migrate.dirty"
     case roundtripDownIncomplete = "roundtrip.down-incomplete"
     case roundtripReupDiffers = "roundtrip.reup-differs"
+    case roundtripLosesData = "roundtrip.down-loses-data"
+    case releaseRollbackFails = "release.rollback-fails"
+    case releaseRollForwardFails = "release.roll-forward-fails"
+    case releaseRollbackIncomplete = "release.rollback-incomplete"
+    case releaseTrafficErrors = "release.traffic-errors"
+    case acceptStale = "accept.stale"
+    case acceptInvalid = "accept.invalid"
     case recoveryFailed = "rehearsal.recovery-failed"
     case recovered = "rehearsal.recovered"
     case stepDuration = "budget.step-duration"
@@ -35,7 +42,7 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
     public var description: String { rawValue }
 
     public enum Category: String, Sendable, Codable {
-        case execution, migrate, roundtrip, budget, lock, traffic, observe, rollback, plan, scenario, run
+        case execution, migrate, roundtrip, budget, lock, traffic, observe, rollback, release, accept, plan, scenario, run
     }
 
     public var category: Category {
@@ -43,7 +50,9 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .stepFailed, .stepTimeout: return .execution
         case .runInterrupted, .recoveryFailed, .recovered: return .run
         case .migrateDirty, .ignoredFile, .belowRecorded: return .migrate
-        case .roundtripDownIncomplete, .roundtripReupDiffers: return .roundtrip
+        case .roundtripDownIncomplete, .roundtripReupDiffers, .roundtripLosesData: return .roundtrip
+        case .releaseRollbackFails, .releaseRollForwardFails, .releaseRollbackIncomplete, .releaseTrafficErrors: return .release
+        case .acceptStale, .acceptInvalid: return .accept
         case .stepDuration, .rowsTouched: return .budget
         case .lockTableRewrite, .lockIndexBuild, .lockValidation, .lockBlocksWrites, .lockBlocksReadsAndWrites,
             .lockMigrationWaited, .lockNoTimeout:
@@ -64,10 +73,22 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         switch category {
         case .execution, .run: return self == .recovered ? 5 : 0
         case .migrate: return self == .migrateDirty ? 1 : 5
-        case .roundtrip: return 2
+        case .roundtrip: return self == .roundtripLosesData ? 3 : 2
+        case .release: return self == .releaseRollbackIncomplete ? 4 : 2
         case .budget, .lock, .traffic, .observe: return 3
         case .rollback: return 4
-        case .plan, .scenario: return 5
+        case .plan, .scenario, .accept: return 5
+        }
+    }
+
+    /// Whether `-- rehearse:accept` may turn its findings into notes: a failing step, a
+    /// dirty tracking table and missing evidence are never a risk to accept.
+    public var acceptable: Bool {
+        switch self {
+        case .stepFailed, .stepTimeout, .runInterrupted, .migrateDirty, .observeIncomplete, .recoveryFailed, .acceptStale, .acceptInvalid:
+            return false
+        default:
+            return true
         }
     }
 
@@ -80,6 +101,13 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .migrateDirty: return "migrate would leave the tracking table dirty"
         case .roundtripDownIncomplete: return "the down does not restore the schema the up started from"
         case .roundtripReupDiffers: return "the second up builds another schema than the first"
+        case .roundtripLosesData: return "the down restores the schema but not all the data the up changed"
+        case .releaseRollbackFails: return "a down fails while the whole release is rolled back"
+        case .releaseRollForwardFails: return "an up fails when the release is rolled forward again after its rollback"
+        case .releaseRollbackIncomplete: return "after rolling the whole release back, the schema or data differ from the snapshot's"
+        case .releaseTrafficErrors: return "the deployed application's queries fail during or after the release rollback"
+        case .acceptStale: return "an accepted risk in a migration file matches no finding"
+        case .acceptInvalid: return "an accepted risk names no rule, gives no reason, or names a failure that cannot be accepted"
         case .recoveryFailed: return "production's state could not be rebuilt, so later migrations were not rehearsed"
         case .recovered: return "the run went back onto production's path after a failure only the rehearsal caused"
         case .stepDuration: return "a step takes longer than the step_duration budget"

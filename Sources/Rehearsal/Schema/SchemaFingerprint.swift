@@ -99,6 +99,8 @@ public struct SchemaDifference: Sendable, Equatable, Codable {
     public enum Comparison: String, Sendable, Codable {
         case down
         case secondUp = "second up"
+        /// The whole release rolled back, against the snapshot's schema.
+        case release = "release rollback"
     }
 
     public var kind: String
@@ -158,6 +160,11 @@ extension SchemaFingerprint {
     /// the schema after down.
     public func rollbackDifferences(afterDown: SchemaFingerprint) -> [SchemaDifference] {
         differences(to: afterDown).map { $0.described(.down, after: "after down", expectedLabel: "the schema before up") }
+    }
+
+    /// What the rollback of the whole release failed to restore of the snapshot's schema.
+    public func releaseDifferences(afterRollback: SchemaFingerprint) -> [SchemaDifference] {
+        differences(to: afterRollback).map { $0.described(.release, after: "after the release rollback", expectedLabel: "the snapshot") }
     }
 
     /// How the second up differs from the first.

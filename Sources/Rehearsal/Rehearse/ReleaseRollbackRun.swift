@@ -1,0 +1,51 @@
+/// The rollback of the whole release on the faithful database, after its last migration:
+/// what `migrate goto <the snapshot's version>` does — every down in reverse order on one
+/// session with migrate's tracking protocol, while the deployed application's traffic keeps
+/// running — then the schema compared with the snapshot's, and the ups again to the end.
+/// The data is compared on the replay's copy, where no traffic writes (`ReplayPass`). The
+/// report's end state stays what `migrate up` leaves; the rollback is an exercise beside it.
+extension ProductionPath {
+    func rollBackRelease(from start: Int64?) throws -> ReleaseRollback {
+        var rollback = ReleaseRollback(targetVersion: start)
+        guard let applied = try appliedForRollback(&rollback) else { return rollback }
+        let steps = stepRunner()
+        events(.rollingBackRelease(to: start))
+        for state in applied.reversed() {
+            if options.interruption.isInterrupted { return rollback }
+            let outcome = try steps.run(state.migration, direction: .down, pass: 1, previous: state.previousVersion, longTransactions: [])
+            rollback.steps.append(ReleaseStep(version: state.migration.version, name: state.migration.identifier, step: outcome.step))
+            // migrate stops at the first failure, leaving the version dirty.
+            if outcome.step.status == .failed { return rollback }
+        }
+        let now = try SchemaFingerprint.read(on: session.observer)
+        rollback.differences = snapshotSchema.releaseDifferences(afterRollback: now)
+        rollback.schemaRestored = rollback.differences.isEmpty
+        events(.rollingForwardRelease)
+        for state in applied {
+            if options.interruption.isInterrupted { return rollback }
+            let outcome = try steps.run(state.migration, direction: .up, pass: 2, previous: state.previousVersion, longTransactions: [])
+            rollback.rollForward.append(ReleaseStep(version: state.migration.version, name: state.migration.identifier, step: outcome.step))
+            if outcome.step.status == .failed { return rollback }
+        }
+        return rollback
+    }
+
+    /// The migrations the rollback goes back through: all of them, or, when an up failed and
+    /// rolled back whole (whole-file mode), those before it once the version before it is
+    /// forced clean, as a person would before `goto`; nil (with the reason) otherwise.
+    private func appliedForRollback(_ rollback: inout ReleaseRollback) throws -> [MigrationRehearsal]? {
+        guard let failed = states.firstIndex(where: { $0.entry.steps.first { $0.kind == .up }?.status != .ok }) else { return states }
+        let migration = states[failed].migration
+        guard states[failed].entry.status == .failed, scenario.mode == .wholeFile,
+            !SQLText.controlsTransactions(migration.up?.body ?? "")
+        else {
+            rollback.skipped = "the release stops at migration \(migration.version) (\(migration.identifier)), which leaves the database part-way, so there is no state to roll back from"
+            return nil
+        }
+        let applied = Array(states[..<failed])
+        let forced = applied.last.map { Int64($0.migration.version) } ?? states[failed].previousVersion
+        try session.table.write(forced, dirty: false, on: session.connection)
+        rollback.note = "the release stops at migration \(migration.version)'s failing up, which rolled back whole; from `migrate force \(forced)`"
+        return applied
+    }
+}

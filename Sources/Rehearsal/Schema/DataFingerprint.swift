@@ -1,0 +1,157 @@
+import PostgresClient
+
+/// The data of some tables as a comparable value, for the data round trip: per table its
+/// row count and, per column, how many values are not null and an order-independent hash of
+/// them (the sum and the XOR of each value's 64-bit hash of its text form), so neither row
+/// order nor a physical rewrite changes it, and a type change with its exact inverse keeps
+/// it. A table over the row budget is read on a deterministic sample: the rows whose key
+/// (primary key, else the whole row) hashes to 0 modulo `DataFingerprint.sampleModulus` —
+/// the same rows before and after, as long as the keys are kept.
+public struct DataFingerprint: Sendable, Equatable, Codable {
+    public struct Column: Sendable, Equatable, Codable {
+        public var nonNull: Int64
+        public var hash: String
+    }
+
+    public struct Table: Sendable, Equatable, Codable {
+        public var rows: Int64
+        /// By column name, quoted as `quote_ident` does.
+        public var columns: [String: Column]
+        /// How the rows were chosen when not all were read, e.g. "1 row in 16, by a hash of (id)".
+        public var sample: String?
+    }
+
+    /// By qualified table name, as the reports write it.
+    public var tables: [String: Table] = [:]
+
+    public static let sampleModulus = 16
+    /// Columns read per query: PostgreSQL allows 1664 entries in a select list, three each.
+    static let columnsPerQuery = 400
+
+    public init(tables: [String: Table] = [:]) {
+        self.tables = tables
+    }
+
+    /// How one table is read: its columns, and the sampling key when it is over the budget.
+    public struct Plan: Sendable, Equatable {
+        public var table: String
+        public var columns: [String]
+        /// The expression whose hash picks the sample, nil to read every row.
+        public var sampleKey: String?
+        public var sampleDescription: String?
+    }
+
+    /// Decides, once per table, what to read: tables over `sampleAbove` rows (planner
+    /// statistics) are read on a sample. Tables that do not exist are left out.
+    public static func plans(for tables: [String], sampleAbove: Int64, on connection: Connection) throws -> [Plan] {
+        var plans: [Plan] = []
+        for table in tables.sorted() {
+            guard let oid = try connection.scalar("SELECT to_regclass($1)::oid::text", [table]) else { continue }
+            let columns = try connection.query(
+                """
+                SELECT pg_catalog.quote_ident(attname) FROM pg_catalog.pg_attribute
+                WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum
+                """, [oid]
+            ).rows.compactMap { $0[0] }
+            let estimate = try connection.scalar("SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = $1::oid", [oid])
+                .flatMap { Int64($0) } ?? 0
+            var plan = Plan(table: table, columns: columns)
+            if estimate > sampleAbove {
+                let key = try connection.query(
+                    """
+                    SELECT pg_catalog.quote_ident(a.attname)
+                    FROM pg_catalog.pg_index i
+                    JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
+                    JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                    WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.position
+                    """, [oid]
+                ).rows.compactMap { $0[0] }
+                let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0 }.joined(separator: ", ") + ")"
+                plan.sampleKey = keyText
+                plan.sampleDescription = "1 row in \(sampleModulus), by a hash of \(key.isEmpty ? "the whole row" : "(" + key.joined(separator: ", ") + ")") (about \(Format.count(estimate)) rows, over the \(Format.count(sampleAbove))-row budget)"
+            }
+            plans.append(plan)
+        }
+        return plans
+    }
+
+    /// Reads the tables as `plans` say, one scan per table (more for very wide ones).
+    public static func read(_ plans: [Plan], on connection: Connection) throws -> DataFingerprint {
+        let withXor = connection.serverVersionNumber >= 140000
+        var fingerprint = DataFingerprint()
+        for plan in plans {
+            let filter = plan.sampleKey.map { " WHERE (pg_catalog.hashtextextended(\($0)::text, 0) & \(sampleModulus - 1)) = 0" } ?? ""
+            var table = Table(rows: 0, columns: [:], sample: plan.sampleDescription)
+            let batches = stride(from: 0, to: max(plan.columns.count, 1), by: columnsPerQuery).map {
+                Array(plan.columns[$0..<min($0 + columnsPerQuery, plan.columns.count)])
+            }
+            for batch in batches {
+                let aggregates = batch.flatMap { column -> [String] in
+                    let hash = "pg_catalog.hashtextextended(t.\(column)::text, 0)"
+                    return ["count(t.\(column))", "coalesce(sum(\(hash) & 2147483647), 0)", withXor ? "coalesce(bit_xor(\(hash)), 0)" : "0"]
+                }
+                let row = try connection.query(
+                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM \(plan.table) AS t\(filter)"
+                ).rows.first ?? []
+                table.rows = row.first.flatMap { $0.flatMap { Int64($0) } } ?? 0
+                for (index, column) in batch.enumerated() {
+                    let base = 1 + index * 3
+                    guard base + 2 < row.count else { continue }
+                    table.columns[column] = Column(
+                        nonNull: row[base].flatMap { Int64($0) } ?? 0, hash: "\(row[base + 1] ?? "0"):\(row[base + 2] ?? "0")")
+                }
+            }
+            fingerprint.tables[plan.table] = table
+        }
+        return fingerprint
+    }
+}
+
+/// Data a down did not bring back: rows, or the values of a column, that were there before
+/// up. Data only the up created is not a loss.
+public struct DataLoss: Sendable, Codable, Equatable {
+    public var table: String
+    public var column: String?
+    public var message: String
+}
+
+extension DataFingerprint {
+    /// What is not back in `after` of the data `self` held: `subject` ("down") did it, the
+    /// two states are named `beforeLabel` ("before up") and `afterLabel` ("after down").
+    public func losses(in after: DataFingerprint, subject: String, beforeLabel: String, afterLabel: String) -> [DataLoss] {
+        var losses: [DataLoss] = []
+        for (name, before) in tables.sorted(by: { $0.key < $1.key }) {
+            let sample = before.sample.map { " (on a sample: \($0))" } ?? ""
+            func loss(_ column: String?, _ text: String) {
+                losses.append(DataLoss(table: name, column: column, message: "\(subject) does not bring back \(text)\(sample)"))
+            }
+            guard let now = after.tables[name] else {
+                if before.rows > 0 { loss(nil, "\(name): \(Format.count(before.rows)) rows \(beforeLabel), the table is gone \(afterLabel)") }
+                continue
+            }
+            if now.rows < before.rows {
+                loss(nil, "all rows of \(name): \(Format.count(before.rows)) \(beforeLabel), \(Format.count(now.rows)) \(afterLabel)")
+            }
+            for (column, values) in before.columns.sorted(by: { $0.key < $1.key }) {
+                let qualified = "\(name).\(column)"
+                guard let current = now.columns[column] else {
+                    if values.nonNull > 0 {
+                        loss(column, "\(qualified): \(Format.count(values.nonNull)) non-null values \(beforeLabel), the column is gone \(afterLabel)")
+                    }
+                    continue
+                }
+                if current.nonNull < values.nonNull {
+                    loss(column, "\(qualified): \(Format.count(values.nonNull)) non-null values \(beforeLabel), \(current.nonNull == 0 ? "none" : Format.count(current.nonNull)) \(afterLabel)")
+                } else if now.rows == before.rows, current.hash != values.hash {
+                    // The same rows with other contents (rows only the up added would change
+                    // the hash too, so unequal row counts are left to the count check).
+                    let counts = current.nonNull == values.nonNull
+                        ? "\(Format.count(values.nonNull)) non-null values \(beforeLabel) and \(afterLabel)"
+                        : "\(Format.count(values.nonNull)) non-null values \(beforeLabel), \(Format.count(current.nonNull)) \(afterLabel)"
+                    loss(column, "the values of \(qualified): \(counts), with other contents")
+                }
+            }
+        }
+        return losses
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+
+/// A rollback brings the data back, not only the schema; the whole release rolls back and
+/// forward; accepted risks are written where the migration is.
+final class DataRoundtripTests: XCTestCase {
+    private let session = "session:\n  lock_timeout: 2s"
+
+    private func data(_ up: String, _ down: String, extra: String = "") throws -> (MigrationReport, RehearsalReport) {
+        var migrations = Fixture.baseMigrations
+        migrations["2_change.up.sql"] = up
+        migrations["2_change.down.sql"] = down
+        let report = try Fixture(test: self, migrations: migrations, extra: session + "\n" + extra).run()
+        return (try XCTUnwrap(report.migrations.first), report)
+    }
+
+    private func losses(_ migration: MigrationReport) -> [String] {
+        migration.findings.filter { $0.rule == .roundtripLosesData }.map(\.message)
+    }
+
+    func testADroppedColumnReAddedEmptyIsNotBack() throws {
+        let (migration, _) = try data("ALTER TABLE items DROP COLUMN name;", "ALTER TABLE items ADD COLUMN name text;")
+        XCTAssertEqual(migration.roundtrip.downRestoresSchema, true, "the schema comes back")
+        XCTAssertEqual(migration.roundtrip.data?.tables, ["public.items"])
+        XCTAssertEqual(losses(migration), ["down does not bring back public.items.name: 3 non-null values before up, none after down"])
+        XCTAssertEqual(migration.findings.first { $0.rule == .roundtripLosesData }?.severity, .warning)
+    }
+
+    func testRowsDeletedByTheUpWithANoOpDownAreNotBack() throws {
+        let (migration, _) = try data("DELETE FROM items WHERE id > 1;", "SELECT 1;")
+        XCTAssertEqual(losses(migration).first, "down does not bring back all rows of public.items: 3 before up, 1 after down")
+    }
+
+    func testRewrittenValuesWithANoOpDownAreNotBack() throws {
+        let (migration, _) = try data("UPDATE items SET name = upper(name);", "SELECT 1;")
+        XCTAssertEqual(losses(migration), ["down does not bring back the values of public.items.name: 3 non-null values before up and after down, with other contents"])
+    }
+
+    func testATypeChangeAndItsExactInverseLoseNothing() throws {
+        let (migration, _) = try data("ALTER TABLE items ALTER COLUMN id TYPE bigint;", "ALTER TABLE items ALTER COLUMN id TYPE integer;")
+        XCTAssertEqual(migration.roundtrip.data?.restoresData, true, migration.roundtrip.data?.summary ?? "")
+    }
+
+    func testADroppedTableRecreatedEmptyIsNotBack() throws {
+        let (migration, _) = try data("DROP TABLE items;", "CREATE TABLE items (id integer NOT NULL, name text, note text DEFAULT 'a;b');\nALTER TABLE ONLY items ADD CONSTRAINT items_pkey PRIMARY KEY (id);")
+        XCTAssertTrue(losses(migration).contains("down does not bring back all rows of public.items: 3 before up, 0 after down"), "\(losses(migration))")
+    }
+
+    func testDataOnlyTheUpCreatedIsNotALoss() throws {
+        let (migration, _) = try data(
+            "ALTER TABLE items ADD COLUMN score int DEFAULT 1;\nINSERT INTO items (id, name) VALUES (10, 'new');",
+            "DELETE FROM items WHERE id = 10;\nALTER TABLE items DROP COLUMN score;")
+        XCTAssertEqual(migration.roundtrip.data?.restoresData, true, migration.roundtrip.data?.summary ?? "")
+    }
+
+    func testATableOverTheRowBudgetIsCheckedOnAStatedSample() throws {
+        let rows = (1...200).map { "\($0)\titem \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+        var migrations = Fixture.baseMigrations
+        migrations["2_change.up.sql"] = "ALTER TABLE items DROP COLUMN name;"
+        migrations["2_change.down.sql"] = "ALTER TABLE items ADD COLUMN name text;"
+        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
+        let data = try XCTUnwrap(report.migrations.first?.roundtrip.data)
+        let sample = try XCTUnwrap(data.samples["public.items"])
+        XCTAssertTrue(sample.hasPrefix("1 row in 16, by a hash of (id)"), sample)
+        let loss = try XCTUnwrap(data.losses.first?.message)
+        XCTAssertTrue(loss.contains("non-null values before up, none after down (on a sample: 1 row in 16"), loss)
+    }
+
+    func testDataCheckOffChecksNothing() throws {
+        let (migration, _) = try data("ALTER TABLE items DROP COLUMN name;", "ALTER TABLE items ADD COLUMN name text;", extra: "data_check: off")
+        XCTAssertNil(migration.roundtrip.data)
+    }
+}
+
+final class ReleaseRollbackTests: XCTestCase {
+    func testTheReleaseRollsBackToTheSnapshotsVersionAndForwardAgain() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_a.up.sql"] = "CREATE TABLE a (id int);"
+        migrations["2_a.down.sql"] = "DROP TABLE a;"
+        migrations["3_b.up.sql"] = "ALTER TABLE items ADD COLUMN b int;"
+        migrations["3_b.down.sql"] = "ALTER TABLE items DROP COLUMN b;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
+        let rollback = try XCTUnwrap(report.releaseRollback)
+        XCTAssertEqual(rollback.targetVersion, 1)
+        XCTAssertEqual(rollback.steps.map(\.version), [3, 2], "newest first")
+        XCTAssertEqual(rollback.steps.last?.step.trackingAfter, .init(version: 1, dirty: false))
+        XCTAssertEqual(rollback.schemaRestored, true)
+        XCTAssertEqual(rollback.dataRestored, true)
+        XCTAssertEqual(rollback.rollForward.map(\.version), [2, 3])
+        XCTAssertEqual(rollback.rollForward.last?.step.trackingAfter, .init(version: 3, dirty: false), "rolled forward to the end")
+        XCTAssertFalse(report.findings.contains { $0.rule.category == .release }, "\(report.findings.map(\.message))")
+    }
+
+    func testADownThatFailsOnlyInTheReleasesOrderIsAFinding() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_a.up.sql"] = "CREATE TABLE a (id int);"
+        migrations["2_a.down.sql"] = "DROP TABLE a;"
+        migrations["3_view.up.sql"] = "CREATE VIEW v AS SELECT id FROM a;"
+        migrations["3_view.down.sql"] = "-- nothing to undo"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
+        let rollback = try XCTUnwrap(report.releaseRollback)
+        XCTAssertEqual(rollback.steps.map(\.step.status), [.ok, .failed], "migration 3's down is only a comment; 2's DROP TABLE meets the view")
+        let finding = try XCTUnwrap(report.findings.first { $0.rule == .releaseRollbackFails })
+        XCTAssertEqual(finding.severity, .error)
+        XCTAssertTrue(finding.file?.hasSuffix("2_a.down.sql") ?? false)
+        XCTAssertTrue(finding.message.contains("Dirty database version 1"), finding.message)
+        XCTAssertNil(rollback.schemaRestored, "migrate stops at the failing down")
+        XCTAssertEqual(report.verdict, .fail)
+    }
+
+    func testDataTheReleaseDoesNotBringBackIsSaid() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_drop.up.sql"] = "ALTER TABLE items DROP COLUMN note;"
+        migrations["2_drop.down.sql"] = "ALTER TABLE items ADD COLUMN note text DEFAULT 'a;b';"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
+        let rollback = try XCTUnwrap(report.releaseRollback)
+        XCTAssertEqual(rollback.schemaRestored, true)
+        XCTAssertEqual(rollback.dataRestored, false)
+        XCTAssertEqual(rollback.dataDifferences.map(\.message), ["the release rollback does not bring back the values of public.items.note: 2 non-null values in the snapshot, 3 after it, with other contents"])
+        XCTAssertTrue(report.findings.contains { $0.rule == .releaseRollbackIncomplete && $0.severity == .warning })
+    }
+
+    func testAReleaseThatStopsAtAFailingUpRollsBackFromTheVersionBeforeIt() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_a.up.sql"] = "CREATE TABLE a (id int);"
+        migrations["2_a.down.sql"] = "DROP TABLE a;"
+        migrations["3_broken.up.sql"] = "CREATE TABLE b (id int);\nSELECT no_such_column FROM a;"
+        migrations["3_broken.down.sql"] = "DROP TABLE b;"
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
+        let rollback = try XCTUnwrap(report.releaseRollback)
+        XCTAssertTrue(rollback.note?.contains("from `migrate force 2`") ?? false, rollback.summary)
+        XCTAssertEqual(rollback.steps.map(\.version), [2])
+        XCTAssertEqual(rollback.schemaRestored, true)
+        XCTAssertEqual(report.endState, .init(version: 3, dirty: true), "the report ends where `migrate up` leaves production")
+    }
+
+    func testReleaseRollbackOffSkipsIt() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_a.up.sql"] = "CREATE TABLE a (id int);"
+        migrations["2_a.down.sql"] = "DROP TABLE a;"
+        XCTAssertNil(try Fixture(test: self, migrations: migrations, extra: "release_rollback: false").run().releaseRollback)
+    }
+}
+
+final class AcceptedRiskTests: XCTestCase {
+    func testAnAcceptedRiskIsANoteWithItsReasonAndAStaleOneIsAWarning() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_drop.up.sql"] = "ALTER TABLE items DROP COLUMN name;"
+        migrations["2_drop.down.sql"] = """
+            -- rehearse:accept roundtrip.down-loses-data names were copied to the archive before the release
+            -- rehearse:accept lock.table-rewrite there is no rewrite here
+            -- rehearse:accept step.failed nothing fails
+            ALTER TABLE items ADD COLUMN name text;
+            """
+        let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s\nrelease_rollback: false").run()
+        let findings = try XCTUnwrap(report.migrations.first?.findings)
+        let accepted = try XCTUnwrap(findings.first { $0.rule == .roundtripLosesData })
+        XCTAssertEqual(accepted.severity, .info)
+        XCTAssertEqual(accepted.accepted, "names were copied to the archive before the release")
+        let stale = try XCTUnwrap(findings.first { $0.rule == .acceptStale })
+        XCTAssertEqual(stale.line, 2)
+        XCTAssertTrue(stale.message.contains("lock.table-rewrite"))
+        XCTAssertTrue(findings.contains { $0.rule == .acceptInvalid && $0.message.contains("step.failed cannot be accepted") })
+        XCTAssertEqual(report.migrations.first?.verdict, .warn, "only the accept problems are left as warnings")
+        let markdown = MarkdownReport.render(report)
+        XCTAssertTrue(markdown.contains("accepted: names were copied to the archive before the release"))
+    }
+}
