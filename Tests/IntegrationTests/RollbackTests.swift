@@ -63,7 +63,7 @@ final class DataRoundtripTests: XCTestCase {
         let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
         let data = try XCTUnwrap(report.migrations.first?.roundtrip.data)
         let sample = try XCTUnwrap(data.samples["public.items"])
-        XCTAssertTrue(sample.hasPrefix("1 row in 16, by a hash of (id)"), sample)
+        XCTAssertTrue(sample.hasPrefix("1 row in 16, by (id) modulo 16"), sample)
         let loss = try XCTUnwrap(data.losses.first?.message)
         XCTAssertTrue(loss.contains("non-null values before up, none after down (on a sample: 1 row in 16"), loss)
     }
@@ -98,10 +98,10 @@ final class ReleaseRollbackTests: XCTestCase {
         migrations["2_a.up.sql"] = "CREATE TABLE a (id int);"
         migrations["2_a.down.sql"] = "DROP TABLE a;"
         migrations["3_view.up.sql"] = "CREATE VIEW v AS SELECT id FROM a;"
-        migrations["3_view.down.sql"] = "-- nothing to undo"
+        migrations["3_view.down.sql"] = "SELECT 1;"
         let report = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s").run()
         let rollback = try XCTUnwrap(report.releaseRollback)
-        XCTAssertEqual(rollback.steps.map(\.step.status), [.ok, .failed], "migration 3's down is only a comment; 2's DROP TABLE meets the view")
+        XCTAssertEqual(rollback.steps.map(\.step.status), [.ok, .failed], "migration 3's down forgets the view; 2's DROP TABLE meets it")
         let finding = try XCTUnwrap(report.findings.first { $0.rule == .releaseRollbackFails })
         XCTAssertEqual(finding.severity, .error)
         XCTAssertTrue(finding.file?.hasSuffix("2_a.down.sql") ?? false)

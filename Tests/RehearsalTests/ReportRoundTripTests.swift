@@ -94,6 +94,7 @@ final class ReportRoundTripTests: XCTestCase {
         report.lockSampleQuietIntervalMs = 25
         report.traffic = TrafficSummary(connections: 1, ratePerSecond: 10, baselineSeconds: 1, queries: ["q"], baseline: traffic)
         var rollback = ReleaseRollback(targetVersion: 0, skipped: "s")
+        rollback.note = "n"
         rollback.steps = [ReleaseStep(version: 1, name: "a", step: step)]
         rollback.schemaRestored = false
         rollback.dataRestored = false

@@ -34,7 +34,9 @@ extension ProductionPath {
     /// rolled back whole (whole-file mode), those before it once the version before it is
     /// forced clean, as a person would before `goto`; nil (with the reason) otherwise.
     private func appliedForRollback(_ rollback: inout ReleaseRollback) throws -> [MigrationRehearsal]? {
-        guard let failed = states.firstIndex(where: { $0.entry.steps.first { $0.kind == .up }?.status != .ok }) else { return states }
+        guard let failed = states.firstIndex(where: { $0.entry.steps.first { $0.kind == .up }?.status != .ok }) else {
+            return irreversible(states, &rollback) ? states : nil
+        }
         let migration = states[failed].migration
         guard states[failed].entry.status == .failed, scenario.mode == .wholeFile,
             !SQLText.controlsTransactions(migration.up?.body ?? "")
@@ -43,9 +45,20 @@ extension ProductionPath {
             return nil
         }
         let applied = Array(states[..<failed])
+        guard irreversible(applied, &rollback) else { return nil }
         let forced = applied.last.map { Int64($0.migration.version) } ?? states[failed].previousVersion
         try session.table.write(forced, dirty: false, on: session.connection)
         rollback.note = "the release stops at migration \(migration.version)'s failing up, which rolled back whole; from `migrate force \(forced)`"
         return applied
+    }
+
+    /// False (with the reason) when a migration of the release is irreversible by intent:
+    /// `migrate goto` would move the version past it without running any SQL, so the
+    /// release cannot be rolled back and forward again.
+    private func irreversible(_ applied: [MigrationRehearsal], _ rollback: inout ReleaseRollback) -> Bool {
+        let oneWay = applied.filter { $0.roundtripSkipReason != nil }.map { String($0.migration.version) }
+        guard !oneWay.isEmpty else { return true }
+        rollback.skipped = "migration(s) \(oneWay.joined(separator: ", ")) of the release have no down to run (irreversible by intent), so `migrate goto` cannot take the release back"
+        return false
     }
 }

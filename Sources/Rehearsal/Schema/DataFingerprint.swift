@@ -4,9 +4,10 @@ import PostgresClient
 /// row count and, per column, how many values are not null and an order-independent hash of
 /// them (the sum and the XOR of each value's 64-bit hash of its text form), so neither row
 /// order nor a physical rewrite changes it, and a type change with its exact inverse keeps
-/// it. A table over the row budget is read on a deterministic sample: the rows whose key
-/// (primary key, else the whole row) hashes to 0 modulo `DataFingerprint.sampleModulus` —
-/// the same rows before and after, as long as the keys are kept.
+/// it. A table over the row budget is read on a deterministic sample: the rows whose integer
+/// primary key is 0 modulo `DataFingerprint.sampleModulus`, or whose key (the primary key,
+/// else the whole row) hashes to 0 modulo it — the same rows before and after, as long as
+/// the keys are kept.
 public struct DataFingerprint: Sendable, Equatable, Codable {
     public struct Column: Sendable, Equatable, Codable {
         public var nonNull: Int64
@@ -36,8 +37,8 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
     public struct Plan: Sendable, Equatable {
         public var table: String
         public var columns: [String]
-        /// The expression whose hash picks the sample, nil to read every row.
-        public var sampleKey: String?
+        /// The condition that picks the sample, nil to read every row.
+        public var sample: String?
         public var sampleDescription: String?
     }
 
@@ -59,16 +60,23 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
             if estimate > sampleAbove {
                 let key = try connection.query(
                     """
-                    SELECT pg_catalog.quote_ident(a.attname)
+                    SELECT pg_catalog.quote_ident(a.attname), a.atttypid::regtype::text
                     FROM pg_catalog.pg_index i
                     JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON true
                     JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                     WHERE i.indrelid = $1::oid AND i.indisprimary ORDER BY k.position
                     """, [oid]
-                ).rows.compactMap { $0[0] }
-                let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0 }.joined(separator: ", ") + ")"
-                plan.sampleKey = keyText
-                plan.sampleDescription = "1 row in \(sampleModulus), by a hash of \(key.isEmpty ? "the whole row" : "(" + key.joined(separator: ", ") + ")") (about \(Format.count(estimate)) rows, over the \(Format.count(sampleAbove))-row budget)"
+                ).rows.compactMap { row in row[0].map { (name: $0, type: row[1] ?? "") } }
+                let budget = "about \(Format.count(estimate)) rows, over the \(Format.count(sampleAbove))-row budget"
+                if key.count == 1, ["smallint", "integer", "bigint"].contains(key[0].type) {
+                    // An integer key picks every 16th row for nothing: no hash per row.
+                    plan.sample = "t.\(key[0].name) % \(sampleModulus) = 0"
+                    plan.sampleDescription = "1 row in \(sampleModulus), by (\(key[0].name)) modulo \(sampleModulus) (\(budget))"
+                } else {
+                    let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0.name }.joined(separator: ", ") + ")"
+                    plan.sample = "(pg_catalog.hashtextextended(\(keyText)::text, 0) & \(sampleModulus - 1)) = 0"
+                    plan.sampleDescription = "1 row in \(sampleModulus), by a hash of \(key.isEmpty ? "the whole row" : "(" + key.map(\.name).joined(separator: ", ") + ")") (\(budget))"
+                }
             }
             plans.append(plan)
         }
@@ -80,7 +88,7 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         let withXor = connection.serverVersionNumber >= 140000
         var fingerprint = DataFingerprint()
         for plan in plans {
-            let filter = plan.sampleKey.map { " WHERE (pg_catalog.hashtextextended(\($0)::text, 0) & \(sampleModulus - 1)) = 0" } ?? ""
+            let filter = plan.sample.map { " WHERE \($0)" } ?? ""
             var table = Table(rows: 0, columns: [:], sample: plan.sampleDescription)
             let batches = stride(from: 0, to: max(plan.columns.count, 1), by: columnsPerQuery).map {
                 Array(plan.columns[$0..<min($0 + columnsPerQuery, plan.columns.count)])
