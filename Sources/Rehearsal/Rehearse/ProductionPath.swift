@@ -119,13 +119,10 @@ final class ProductionPath {
             return nil
         }
 
-        let down = try steps.run(migration, direction: .down, pass: 1, previous: state.previousVersion, longTransactions: [])
-        state.entry.steps.append(down.step)
-        report.endState = down.step.trackingAfter
-        if down.step.status == .failed {
-            state.entry.status = .failed
-            if down.step.interrupted { return Self.interruptedReason }
-            return try recover(&state, reason: "its down failed", failed: down, report: &report)
+        let down: StepRunner.Outcome
+        switch try roundTripStep(.down, pass: 1, of: &state, with: steps, failing: "its down failed", report: &report) {
+        case .ended(let reason): return reason
+        case .ran(let outcome): down = outcome
         }
         if let afterDown = down.evidence.schema, let before = state.before {
             state.afterDown = afterDown
@@ -136,13 +133,10 @@ final class ProductionPath {
         }
         schema = down.evidence.schema ?? schema
 
-        let reup = try steps.run(migration, direction: .up, pass: 2, previous: state.previousVersion, longTransactions: [])
-        state.entry.steps.append(reup.step)
-        report.endState = reup.step.trackingAfter
-        if reup.step.status == .failed {
-            state.entry.status = .failed
-            if reup.step.interrupted { return Self.interruptedReason }
-            return try recover(&state, reason: "its second up failed", failed: reup, report: &report)
+        let reup: StepRunner.Outcome
+        switch try roundTripStep(.up, pass: 2, of: &state, with: steps, failing: "its second up failed", report: &report) {
+        case .ended(let reason): return reason
+        case .ran(let outcome): reup = outcome
         }
         schema = reup.evidence.schema ?? schema
         if let afterReup = reup.evidence.schema, let afterUp = state.afterUp {
@@ -155,6 +149,26 @@ final class ProductionPath {
             }
         }
         return nil
+    }
+
+    /// A round-trip step that ran, or, when it failed, why the path ends (nil: it goes on
+    /// from production's state, rebuilt).
+    private enum RoundTripStep {
+        case ran(StepRunner.Outcome)
+        case ended(String?)
+    }
+
+    private func roundTripStep(
+        _ direction: MigrationDirection, pass: Int, of state: inout MigrationRehearsal, with steps: StepRunner, failing reason: String,
+        report: inout RehearsalReport
+    ) throws -> RoundTripStep {
+        let outcome = try steps.run(state.migration, direction: direction, pass: pass, previous: state.previousVersion, longTransactions: [])
+        state.entry.steps.append(outcome.step)
+        report.endState = outcome.step.trackingAfter
+        guard outcome.step.status == .failed else { return .ran(outcome) }
+        state.entry.status = .failed
+        if outcome.step.interrupted { return .ended(Self.interruptedReason) }
+        return .ended(try recover(&state, reason: reason, failed: outcome, report: &report))
     }
 
     func stepRunner() -> StepRunner {

@@ -4,10 +4,10 @@ import PostgresClient
 /// row count and, per column, how many values are not null and an order-independent hash of
 /// them (the sum and the XOR of each value's 64-bit hash of its text form), so neither row
 /// order nor a physical rewrite changes it, and a type change with its exact inverse keeps
-/// it. A table over the row budget is read on a deterministic sample: the rows whose integer
-/// primary key is 0 modulo `DataFingerprint.sampleModulus`, or whose key (the primary key,
-/// else the whole row) hashes to 0 modulo it — the same rows before and after, as long as
-/// the keys are kept.
+/// it. A table over the row budget is read on a deterministic sample, the same rows before
+/// and after as long as the keys are kept: with an integer primary key, the first sixteenth
+/// of each of 256 ranges of its values (read through its index); else the rows whose key (the
+/// primary key, else the whole row) hashes to 0 modulo `DataFingerprint.sampleModulus`.
 public struct DataFingerprint: Sendable, Equatable, Codable {
     public struct Column: Sendable, Equatable, Codable {
         public var nonNull: Int64
@@ -68,10 +68,14 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     """, [oid]
                 ).rows.compactMap { row in row[0].map { (name: $0, type: row[1] ?? "") } }
                 let budget = "about \(Format.count(estimate)) rows, over the \(Format.count(sampleAbove))-row budget"
-                if key.count == 1, ["smallint", "integer", "bigint"].contains(key[0].type) {
-                    // An integer key picks every 16th row for nothing: no hash per row.
-                    plan.sample = "t.\(key[0].name) % \(sampleModulus) = 0"
-                    plan.sampleDescription = "1 row in \(sampleModulus), by (\(key[0].name)) modulo \(sampleModulus) (\(budget))"
+                if key.count == 1, ["smallint", "integer", "bigint"].contains(key[0].type),
+                    let bounds = try connection.query("SELECT min(t.\(key[0].name))::text, max(t.\(key[0].name))::text FROM \(table) AS t").rows.first,
+                    let low = bounds[0].flatMap({ Int64($0) }), let high = bounds[1].flatMap({ Int64($0) })
+                {
+                    // Key ranges the primary key's index reads directly: a sixteenth of the
+                    // table, not a scan of all of it.
+                    plan.sample = keyRanges(of: "t.\(key[0].name)", from: low, to: high)
+                    plan.sampleDescription = "1 key in \(sampleModulus) of (\(key[0].name)), in \(strata) ranges spread from \(low) to \(high) (\(budget))"
                 } else {
                     let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0.name }.joined(separator: ", ") + ")"
                     plan.sample = "(pg_catalog.hashtextextended(\(keyText)::text, 0) & \(sampleModulus - 1)) = 0"
@@ -81,6 +85,24 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
             plans.append(plan)
         }
         return plans
+    }
+
+    /// How many ranges of keys a sample by integer key is spread over.
+    static let strata = 256
+
+    /// `key` in the first sixteenth of each of `strata` equal ranges of `low...high`.
+    static func keyRanges(of key: String, from low: Int64, to high: Int64) -> String {
+        let span = Double(high) - Double(low) + 1
+        let width = max(span / Double(strata), Double(sampleModulus))
+        let window = max(1, Int64(width / Double(sampleModulus)))
+        var ranges: [String] = []
+        var start = Double(low)
+        while start <= Double(high) {
+            let lower = Int64(start)
+            ranges.append("(\(key) >= \(lower) AND \(key) < \(lower + window))")
+            start += width
+        }
+        return "(" + ranges.joined(separator: " OR ") + ")"
     }
 
     /// Reads the tables as `plans` say, one scan per table (more for very wide ones).
