@@ -53,6 +53,17 @@ final class TrafficTests: XCTestCase {
         XCTAssertEqual(report.verdict, .fail)
     }
 
+    func testQueriesFailingAfterTheReleaseRollbackAreAFinding() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_title.up.sql"] = "ALTER TABLE items ADD COLUMN title text;\nUPDATE items SET title = name;"
+        migrations["2_title.down.sql"] = "ALTER TABLE items DROP COLUMN name;"
+        let report = try Fixture(test: self, migrations: migrations, extra: Self.traffic + "\nsession:\n  lock_timeout: 2s").run()
+        let finding = try XCTUnwrap(report.findings.first { $0.rule == .releaseTrafficErrors }, "\(report.findings.map(\.message))")
+        XCTAssertEqual(finding.severity, .error)
+        XCTAssertTrue(finding.message.contains("read_item"), finding.message)
+        XCTAssertTrue(finding.message.contains("column \"name\" does not exist"), finding.message)
+    }
+
     func testLongTransactionMakesTheMigrationWaitAndItIsMeasured() throws {
         var migrations = Fixture.baseMigrations
         migrations["2_add.up.sql"] = "ALTER TABLE items ADD COLUMN z int;"

@@ -30,16 +30,20 @@ enum ReleaseFindings {
                 rule: .releaseRollbackIncomplete, severity: .warning, message: loss.message, relation: loss.table,
                 advice: "keep the data a migration removes (a backup table, a soft delete) until the release is safe, or make the migration irreversible on purpose"))
         }
+        // Failures against the new schema are traffic.errors-after-up already; here, those
+        // while the release goes back and against the snapshot's schema again.
         let failedBefore = Set((baseline?.perQuery ?? []).filter { $0.errors > 0 }.map(\.name))
         var reported = Set<String>()
-        for release in rollback.steps + rollback.rollForward {
-            for query in release.step.traffic?.perQuery ?? [] where query.errors > 0 && !failedBefore.contains(query.name) {
-                guard reported.insert(query.name).inserted else { continue }
-                findings.append(Finding(
-                    rule: .releaseTrafficErrors, severity: .error,
-                    message: "application query \(query.name) failed \(query.errors) time(s) during migration \(release.version)'s \(release.step.label) while the release was rolled \(rollback.steps.contains(release) ? "back" : "forward"): \(query.firstError ?? "error")",
-                    step: release.step.kind,
-                    advice: "the deployed code must work on the schema before and after the release: expand first, deploy, contract in a later release"))
+        for release in rollback.steps {
+            for (traffic, when) in [(release.step.traffic, "during migration \(release.version)'s down"), (release.step.trafficAfter, "after the rollback")] {
+                for query in traffic?.perQuery ?? [] where query.errors > 0 && !failedBefore.contains(query.name) {
+                    guard reported.insert(query.name).inserted else { continue }
+                    findings.append(Finding(
+                        rule: .releaseTrafficErrors, severity: .error,
+                        message: "application query \(query.name) failed \(query.errors) time(s) \(when), rolling the release back: \(query.firstError ?? "error")",
+                        step: .down,
+                        advice: "the deployed code must keep working when the release is rolled back: each down must give back what the code before the release uses"))
+                }
             }
         }
         return findings

@@ -17,6 +17,10 @@ extension ProductionPath {
             // migrate stops at the first failure, leaving the version dirty.
             if outcome.step.status == .failed { return rollback }
         }
+        // The deployed code against the snapshot's schema again, for the soak period.
+        if let traffic, let soak = scenario.traffic?.soak, soak > 0, !rollback.steps.isEmpty {
+            rollback.steps[rollback.steps.count - 1].step.trafficAfter = traffic.measure(seconds: soak)
+        }
         let now = try SchemaFingerprint.read(on: session.observer)
         rollback.differences = snapshotSchema.releaseDifferences(afterRollback: now)
         rollback.schemaRestored = rollback.differences.isEmpty

@@ -5,9 +5,9 @@ import PostgresClient
 /// them (the sum and the XOR of each value's 64-bit hash of its text form), so neither row
 /// order nor a physical rewrite changes it, and a type change with its exact inverse keeps
 /// it. A table over the row budget is read on a deterministic sample, the same rows before
-/// and after as long as the keys are kept: with an integer primary key, the first sixteenth
-/// of each of 256 ranges of its values (read through its index); else the rows whose key (the
-/// primary key, else the whole row) hashes to 0 modulo `DataFingerprint.sampleModulus`.
+/// and after as long as the keys are kept: with an integer primary key, 256 ranges of its
+/// values spread over them, about 32,768 rows, read through its index; else the rows whose
+/// key (the primary key, else the whole row) hashes to 0 modulo `sampleModulus`.
 public struct DataFingerprint: Sendable, Equatable, Codable {
     public struct Column: Sendable, Equatable, Codable {
         public var nonNull: Int64
@@ -37,9 +37,19 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
     public struct Plan: Sendable, Equatable {
         public var table: String
         public var columns: [String]
-        /// The condition that picks the sample, nil to read every row.
+        /// The condition that picks the sample by a hash, nil to read every row.
         public var sample: String?
+        /// The sample as ranges of an integer key, read through its index.
+        public var keyRanges: KeyRanges?
         public var sampleDescription: String?
+    }
+
+    /// `strata` ranges of `window` keys, `width` apart from `low` on.
+    public struct KeyRanges: Sendable, Equatable {
+        public var key: String
+        public var low: Int64
+        public var width: Int64
+        public var window: Int64
     }
 
     /// Decides, once per table, what to read: tables over `sampleAbove` rows (planner
@@ -72,10 +82,13 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     let bounds = try connection.query("SELECT min(t.\(key[0].name))::text, max(t.\(key[0].name))::text FROM \(table) AS t").rows.first,
                     let low = bounds[0].flatMap({ Int64($0) }), let high = bounds[1].flatMap({ Int64($0) })
                 {
-                    // Key ranges the primary key's index reads directly: a sixteenth of the
-                    // table, not a scan of all of it.
-                    plan.sample = keyRanges(of: "t.\(key[0].name)", from: low, to: high)
-                    plan.sampleDescription = "1 key in \(sampleModulus) of (\(key[0].name)), in \(strata) ranges spread from \(low) to \(high) (\(budget))"
+                    // Ranges of keys the primary key's index reads directly, spread over its
+                    // values: about `sampleRows` rows, not a scan of the whole table.
+                    let width = max(1, (high - low + 1) / Int64(strata))
+                    let share = min(1, Double(sampleRows) / Double(estimate))
+                    let window = max(1, Int64(Double(width) * share))
+                    plan.keyRanges = KeyRanges(key: key[0].name, low: low, width: width, window: window)
+                    plan.sampleDescription = "\(strata) ranges of \(window) keys of (\(key[0].name)), spread from \(low) to \(high) (\(budget))"
                 } else {
                     let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0.name }.joined(separator: ", ") + ")"
                     plan.sample = "(pg_catalog.hashtextextended(\(keyText)::text, 0) & \(sampleModulus - 1)) = 0"
@@ -87,30 +100,28 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         return plans
     }
 
-    /// How many ranges of keys a sample by integer key is spread over.
+    /// How many ranges of keys a sample by integer key is spread over, and about how many
+    /// rows it reads: hashing a value costs about a microsecond, so a sample's cost stays
+    /// under a second whatever the table's size.
     static let strata = 256
-
-    /// `key` in the first sixteenth of each of `strata` equal ranges of `low...high`.
-    static func keyRanges(of key: String, from low: Int64, to high: Int64) -> String {
-        let span = Double(high) - Double(low) + 1
-        let width = max(span / Double(strata), Double(sampleModulus))
-        let window = max(1, Int64(width / Double(sampleModulus)))
-        var ranges: [String] = []
-        var start = Double(low)
-        while start <= Double(high) {
-            let lower = Int64(start)
-            ranges.append("(\(key) >= \(lower) AND \(key) < \(lower + window))")
-            start += width
-        }
-        return "(" + ranges.joined(separator: " OR ") + ")"
-    }
+    static let sampleRows = 32_768
 
     /// Reads the tables as `plans` say, one scan per table (more for very wide ones).
     public static func read(_ plans: [Plan], on connection: Connection) throws -> DataFingerprint {
         let withXor = connection.serverVersionNumber >= 140000
         var fingerprint = DataFingerprint()
         for plan in plans {
-            let filter = plan.sample.map { " WHERE \($0)" } ?? ""
+            let source: String
+            if let ranges = plan.keyRanges {
+                source = """
+                    pg_catalog.generate_series(0, \(strata - 1)) AS s(i), LATERAL (
+                        SELECT * FROM \(plan.table) AS r
+                        WHERE r.\(ranges.key) >= \(ranges.low) + s.i * \(ranges.width)::bigint
+                          AND r.\(ranges.key) < \(ranges.low) + s.i * \(ranges.width)::bigint + \(ranges.window)) AS t
+                    """
+            } else {
+                source = "\(plan.table) AS t" + (plan.sample.map { " WHERE \($0)" } ?? "")
+            }
             var table = Table(rows: 0, columns: [:], sample: plan.sampleDescription)
             let batches = stride(from: 0, to: max(plan.columns.count, 1), by: columnsPerQuery).map {
                 Array(plan.columns[$0..<min($0 + columnsPerQuery, plan.columns.count)])
@@ -121,7 +132,7 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     return ["count(t.\(column))", "coalesce(sum(\(hash) & 2147483647), 0)", withXor ? "coalesce(bit_xor(\(hash)), 0)" : "0"]
                 }
                 let row = try connection.query(
-                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM \(plan.table) AS t\(filter)"
+                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM \(source)"
                 ).rows.first ?? []
                 table.rows = row.first.flatMap { $0.flatMap { Int64($0) } } ?? 0
                 for (index, column) in batch.enumerated() {
