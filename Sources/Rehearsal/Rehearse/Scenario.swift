@@ -26,7 +26,7 @@ public struct Scenario: Sendable {
     /// Which tables' data each down must bring back.
     public var dataCheck = DataCheck.touched
     /// Above this many rows a table's data is checked on a deterministic sample.
-    public var dataCheckRows: Int64 = 1_000_000
+    public var dataCheckRows: Int64 = 100_000
     /// Roll the whole release back (`migrate goto` the snapshot's version) and forward again.
     public var releaseRollback = true
 

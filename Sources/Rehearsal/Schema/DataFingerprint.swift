@@ -127,12 +127,13 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                 Array(plan.columns[$0..<min($0 + columnsPerQuery, plan.columns.count)])
             }
             for batch in batches {
-                let aggregates = batch.flatMap { column -> [String] in
-                    let hash = "pg_catalog.hashtextextended(t.\(column)::text, 0)"
-                    return ["count(t.\(column))", "coalesce(sum(\(hash) & 2147483647), 0)", withXor ? "coalesce(bit_xor(\(hash)), 0)" : "0"]
+                // Each value's hash computed once (NULL for NULL), then summed and folded.
+                let hashes = batch.enumerated().map { "pg_catalog.hashtextextended(t.\($0.element)::text, 0) AS h\($0.offset)" }
+                let aggregates = batch.indices.flatMap { index -> [String] in
+                    ["count(h\(index))", "coalesce(sum(h\(index) & 2147483647), 0)", withXor ? "coalesce(bit_xor(h\(index)), 0)" : "0"]
                 }
                 let row = try connection.query(
-                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM \(source)"
+                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM (SELECT \((hashes.isEmpty ? ["1"] : hashes).joined(separator: ", ")) FROM \(source)) AS v"
                 ).rows.first ?? []
                 table.rows = row.first.flatMap { $0.flatMap { Int64($0) } } ?? 0
                 for (index, column) in batch.enumerated() {
