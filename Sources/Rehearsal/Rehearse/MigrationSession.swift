@@ -20,6 +20,9 @@ final class MigrationSession {
         self.interruption = interruption
         connection = try server.connect(database: database)
         observer = try server.connect(database: database)
+        // The observer runs only rehearse's own catalog queries: compiling them with JIT
+        // would cost more than running them.
+        try observer.execute("SET jit = off")
         for (name, value) in scenario.session {
             do {
                 try connection.execute("SET \(name) = \(Identifier.literal(value))")

@@ -110,6 +110,12 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
     public static func read(_ plans: [Plan], on connection: Connection) throws -> DataFingerprint {
         let withXor = connection.serverVersionNumber >= 140000
         var fingerprint = DataFingerprint()
+        guard !plans.isEmpty else { return fingerprint }
+        // Compiling these scans with JIT costs about 300 ms each, more than reading the
+        // sample; the session's own setting comes back afterwards.
+        let jit = try connection.scalar("SELECT current_setting('jit')") ?? "on"
+        try connection.execute("SET jit = off")
+        defer { _ = try? connection.query("SELECT pg_catalog.set_config('jit', $1, false)", [jit]) }
         for plan in plans {
             let source: String
             if let ranges = plan.keyRanges {
