@@ -63,7 +63,7 @@ final class DataRoundtripTests: XCTestCase {
         let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
         let data = try XCTUnwrap(report.migrations.first?.roundtrip.data)
         let sample = try XCTUnwrap(data.samples["public.items"])
-        XCTAssertTrue(sample.hasPrefix("256 ranges of 1 keys of (id), spread from 1 to 200"), sample)
+        XCTAssertTrue(sample.hasPrefix("256 ranges of 1 values of id, spread from 1 to 200"), sample)
         let loss = try XCTUnwrap(data.losses.first?.message)
         XCTAssertTrue(loss.contains("non-null values before up, none after down (on a sample: 256 ranges"), loss)
     }

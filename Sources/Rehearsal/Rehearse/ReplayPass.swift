@@ -22,7 +22,8 @@ struct ReplayPass {
         for (name, value) in scenario.session {
             _ = connection.runScript("SET \(name) = \(Identifier.literal(value))")
         }
-        let releaseTables = checksData && rolledBack != nil ? Set(states.flatMap { DataCheckTables.tables(for: $0, check: scenario.dataCheck) })
+        let rolledBackStates = states.filter { rolledBack?.contains($0.migration.version) == true }
+        let releaseTables = checksData ? Set(rolledBackStates.flatMap { DataCheckTables.tables(for: $0, check: scenario.dataCheck) })
             .intersection(states.first?.before?.tables ?? []).sorted() : []
         let releasePlans = try DataFingerprint.plans(for: releaseTables, sampleAbove: scenario.dataCheckRows, on: connection)
         let snapshotData = try DataFingerprint.read(releasePlans, on: connection)

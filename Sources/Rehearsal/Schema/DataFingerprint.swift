@@ -78,8 +78,9 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     """, [oid]
                 ).rows.compactMap { row in row[0].map { (name: $0, type: row[1] ?? "") } }
                 let budget = "about \(Format.count(estimate)) rows, over the \(Format.count(sampleAbove))-row budget"
-                if key.count == 1, ["smallint", "integer", "bigint"].contains(key[0].type),
-                    let bounds = try connection.query("SELECT min(t.\(key[0].name))::text, max(t.\(key[0].name))::text FROM \(table) AS t").rows.first,
+                // Ranges of the leading key column, which the key's index serves alone.
+                if let first = key.first, ["smallint", "integer", "bigint"].contains(first.type),
+                    let bounds = try connection.query("SELECT min(t.\(first.name))::text, max(t.\(first.name))::text FROM \(table) AS t").rows.first,
                     let low = bounds[0].flatMap({ Int64($0) }), let high = bounds[1].flatMap({ Int64($0) })
                 {
                     // Ranges of keys the primary key's index reads directly, spread over its
@@ -87,8 +88,8 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     let width = max(1, (high - low + 1) / Int64(strata))
                     let share = min(1, Double(sampleRows) / Double(estimate))
                     let window = max(1, Int64(Double(width) * share))
-                    plan.keyRanges = KeyRanges(key: key[0].name, low: low, width: width, window: window)
-                    plan.sampleDescription = "\(strata) ranges of \(window) keys of (\(key[0].name)), spread from \(low) to \(high) (\(budget))"
+                    plan.keyRanges = KeyRanges(key: first.name, low: low, width: width, window: window)
+                    plan.sampleDescription = "\(strata) ranges of \(window) values of \(first.name), spread from \(low) to \(high) (\(budget))"
                 } else {
                     let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0.name }.joined(separator: ", ") + ")"
                     plan.sample = "(pg_catalog.hashtextextended(\(keyText)::text, 0) & \(sampleModulus - 1)) = 0"
