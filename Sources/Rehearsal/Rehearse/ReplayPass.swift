@@ -37,7 +37,9 @@ struct ReplayPass {
             guard try replay(&states[index], upStep: up, on: connection) else { return nil }
             replayed.append(states[index].migration)
         }
-        guard !releasePlans.isEmpty, let rolledBack, Set(replayed.map(\.version)) == Set(rolledBack) else { return nil }
+        guard checksData, let rolledBack, Set(replayed.map(\.version)) == Set(rolledBack) else { return nil }
+        // A release that touched no table of the snapshot leaves its data as it was.
+        guard !releasePlans.isEmpty else { return [] }
         for migration in replayed.reversed() {
             guard let down = migration.down, !down.isBlank else { continue }
             if connection.runScript(down.body).error != nil { return nil }
@@ -63,7 +65,9 @@ struct ReplayPass {
         let downReason = down.flatMap { StatementTracer.reasonNotTraceable($0.body) }
         if let upReason {
             // Not inside a transaction: the up runs whole, as migrate runs it.
-            state.entry.steps[upStep].traceNote = "not traced statement by statement: \(upReason); figures are for the whole file"
+            if traceStatements {
+                state.entry.steps[upStep].traceNote = "not traced statement by statement: \(upReason); figures are for the whole file"
+            }
             let before = try DataFingerprint.read(plans, on: connection)
             guard connection.runScript(up.body).error == nil else { return false }
             if let down, let downStep {
@@ -97,7 +101,9 @@ struct ReplayPass {
         state: inout MigrationRehearsal, on connection: Connection
     ) throws {
         if let reason {
-            state.entry.steps[step].traceNote = "not traced statement by statement: \(reason); figures are for the whole file"
+            if traceStatements {
+                state.entry.steps[step].traceNote = "not traced statement by statement: \(reason); figures are for the whole file"
+            }
             if checksData {
                 state.entry.roundtrip.data = DataRoundtrip(skipped: "the down cannot run inside a transaction on the copy (\(reason)), so it cannot be tried and undone there")
             }
