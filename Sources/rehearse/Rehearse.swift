@@ -17,6 +17,19 @@ struct Rehearse: ParsableCommand {
         version: RehearseVersion.current,
         subcommands: [Run.self, Plan.self, Check.self, Create.self, ReportCommand.self, DiffCommand.self, CacheCommand.self, SnapshotCommand.self],
         defaultSubcommand: nil)
+
+    /// As ArgumentParser's, except that a usage error exits 2, as documented (its own
+    /// default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }
 
 /// Options shared by commands that need a server.

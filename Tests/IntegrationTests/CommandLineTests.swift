@@ -69,6 +69,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(errors[0].contains("lock_timout") && errors[0].contains(":5:"), outcome.stderr)
     }
 
+    func testUsageErrorsExitTwoAsDocumented() throws {
+        let outOfRange = try rehearse(["run", "x.yaml", "--sample-interval", "0"])
+        XCTAssertEqual(outOfRange.status, 2)
+        XCTAssertTrue(outOfRange.stderr.contains("--sample-interval must be 1 to 1000 milliseconds"), outOfRange.stderr)
+        XCTAssertEqual(try rehearse(["no-such-command"]).status, 2)
+        XCTAssertEqual(try rehearse(["--help"]).status, 0)
+    }
+
     func testMissingSnapshotExitsTwo() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")
