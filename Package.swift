@@ -17,6 +17,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The libpq layer: the only place that sees libpq's C API.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         .target(
@@ -24,6 +25,7 @@ let package = Package(
             dependencies: [
                 "PostgresClient",
                 "CZstd",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

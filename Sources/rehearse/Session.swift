@@ -38,6 +38,7 @@ enum Session {
     ) throws -> (scenario: Scenario, server: DatabaseServer, runner: RehearsalRunner) {
         let scenario = try Scenario.load(scenarioPath)
         let directory = try MigrationDirectory.load(scenario.migrationsPath).validated()
+        _ = try SnapshotFormat.check(scenario.snapshotPath)
         let database = try startServer(options, terminal: terminal)
         let runner = RehearsalRunner(scenario: scenario, directory: directory, server: database, options: rehearsal, events: terminal.draw)
         onInterrupt(token: rehearsal.interruption, server: database, terminal: terminal)

@@ -145,7 +145,7 @@ struct SnapshotInspect: ParsableCommand {
     static func text(_ inspection: SnapshotInspection) -> String {
         var lines: [String] = []
         lines.append("snapshot: \(inspection.path)")
-        lines.append("size:     \(Format.bytes(inspection.bytes))\(inspection.compressed ? " zstd" : " plain"), \(Format.bytes(inspection.uncompressedBytes)) uncompressed")
+        lines.append("size:     \(Format.bytes(inspection.bytes)) \(inspection.format.label), \(Format.bytes(inspection.uncompressedBytes)) of SQL")
         lines.append("sha256:   \(inspection.sha256)")
         lines.append("dumped:   from PostgreSQL \(inspection.serverVersion ?? "?") by pg_dump \(inspection.pgDumpVersion ?? "?")")
         if let version = inspection.recordedVersion {

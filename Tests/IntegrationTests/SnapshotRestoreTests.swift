@@ -330,8 +330,8 @@ final class BadSnapshotTests: XCTestCase {
             guard case .empty? = error as? SnapshotError else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try Snapshot.open(directory)) { error in
-            guard case .unreadable(_, let reason)? = error as? SnapshotError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("directory"), reason)
+            guard case .unsupported(_, let what, _)? = error as? SnapshotError else { return XCTFail("\(error)") }
+            XCTAssertTrue(what.contains("directory without pg_dump's toc.dat"), what)
         }
     }
 

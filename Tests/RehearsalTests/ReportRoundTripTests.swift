@@ -73,7 +73,7 @@ final class ReportRoundTripTests: XCTestCase {
                 stepTimeoutSeconds: 60, budgets: Budgets()),
             startedAt: "2026-01-01T00:00:00Z",
             snapshot: .init(
-                path: "s.sql.zst", sha256: "00", bytes: 1, identifyMs: 1, restoreMs: 2, cloneMs: 3, fromCache: true, fromSpare: true,
+                path: "s.sql.zst", sha256: "00", bytes: 1, format: .custom, identifyMs: 1, restoreMs: 2, cloneMs: 3, fromCache: true, fromSpare: true,
                 restore: RestoreSummary(
                     statements: 1, rowsCopied: 2, uncompressedBytes: 3, durationMs: 4, createdRoles: ["r"], skippedStatements: ["GRANT"],
                     dumpedFromVersion: "15", pgDumpVersion: "15", dataMs: 1, postDataMs: 1, workers: 2, finishMs: 1)),

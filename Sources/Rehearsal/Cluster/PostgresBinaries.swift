@@ -39,6 +39,21 @@ public struct PostgresBinaries: Sendable {
         throw ClusterError.binariesNotFound(searched: candidates.isEmpty ? [debianRoot] : Array(NSOrderedSet(array: candidates)) as! [String])
     }
 
+    /// A client program (pg_dump, pg_restore): from `REHEARSE_PG_BINDIR`, then beside the
+    /// server binaries, then on `PATH`; nil with the directories searched when there is none.
+    public static func clientProgram(
+        _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (path: String?, searched: [String]) {
+        var directories: [String] = []
+        if let explicit = environment["REHEARSE_PG_BINDIR"], !explicit.isEmpty { directories.append(explicit) }
+        if let binaries = try? locate(environment: environment) { directories.append(binaries.directory) }
+        directories += (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        for directory in directories where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
+            return (directory + "/" + name, directories)
+        }
+        return (nil, directories)
+    }
+
     /// `postgres (PostgreSQL) 15.18 (Debian …)` → 15.
     static func version(of postgres: String) -> Int? {
         guard let output = try? Command(executable: postgres, arguments: ["--version"]).run(), output.status == 0 else { return nil }

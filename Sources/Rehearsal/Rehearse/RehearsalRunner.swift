@@ -104,6 +104,7 @@ public final class RehearsalRunner {
         report.snapshot.path = snapshot.path
         report.snapshot.sha256 = snapshot.sha256
         report.snapshot.bytes = snapshot.bytes
+        report.snapshot.format = snapshot.format
         report.snapshot.identifyMs = (clock.now - opening).milliseconds
         let scratch = ScratchDatabases.scratchName(scenario: scenario.name)
         current.value = scratch

@@ -58,6 +58,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         public var path: String
         public var sha256: String
         public var bytes: UInt64
+        /// What the file is (plain SQL, zstd, gzip, or a pg_dump archive), by its content.
+        public var format: SnapshotFormat?
         /// Time spent identifying the snapshot: hashing it, or finding its hash remembered
         /// for the unchanged file (embedded server).
         public var identifyMs: Double?

@@ -138,21 +138,9 @@ public enum SnapshotCreator {
     /// pg_dump beside the server binaries rehearse uses (REHEARSE_PG_BINDIR, pg_config, the
     /// newest /usr/lib/postgresql/*/bin), else the first on PATH.
     static func locatePgDump(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        let fileManager = FileManager.default
-        var searched: [String] = []
-        if let explicit = environment["REHEARSE_PG_BINDIR"], !explicit.isEmpty {
-            if fileManager.isExecutableFile(atPath: explicit + "/pg_dump") { return explicit + "/pg_dump" }
-            searched.append(explicit)
-        }
-        if let binaries = try? PostgresBinaries.locate(environment: environment) {
-            if fileManager.isExecutableFile(atPath: binaries.path("pg_dump")) { return binaries.path("pg_dump") }
-            searched.append(binaries.directory)
-        }
-        for directory in (environment["PATH"] ?? "").split(separator: ":").map(String.init) where !directory.isEmpty {
-            if fileManager.isExecutableFile(atPath: directory + "/pg_dump") { return directory + "/pg_dump" }
-            searched.append(directory)
-        }
-        throw SnapshotCreationError.pgDumpMissing(searched: searched)
+        let found = PostgresBinaries.clientProgram("pg_dump", environment: environment)
+        guard let path = found.path else { throw SnapshotCreationError.pgDumpMissing(searched: found.searched) }
+        return path
     }
 
     /// The target without its password, and the password: pg_dump gets it through

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Reads a snapshot without restoring it: one pass over the decompressed dump counts each
-/// table's rows and COPY bytes, reads the recorded migration version from the tracking
-/// table's COPY data and the versions from the header, and the manifest beside the file (if
-/// any) is checked against the file's SHA-256, hashed during the same pass. Nothing is
-/// executed and no server is needed.
+/// Reads a snapshot without restoring it: one pass over the decompressed dump (an archive's
+/// SQL as pg_restore writes it) counts each table's rows and COPY bytes, reads the recorded
+/// migration version from the tracking table's COPY data and the versions from the header,
+/// and the manifest beside the file (if any) is checked against the file's SHA-256, hashed
+/// during the same pass. Nothing is executed and no server is needed.
 public enum SnapshotInspector {
     /// `trackingTable` is the table name without schema; nil tries `_schema_migrations`,
     /// then `schema_migrations`, then any table whose name ends in `schema_migrations`.
@@ -51,11 +51,13 @@ public enum SnapshotInspector {
             }
         }
         let tracking = chooseTrackingTable(candidates, preferred: trackingTable)
+        // An archive is read by pg_restore, so its bytes are hashed on their own.
+        let sha256 = try decompressor.sha256() ?? Snapshot.open(path).sha256
         let snapshot = Snapshot(
-            path: path, sha256: decompressor.sha256() ?? "", bytes: decompressor.fileSize, compressed: decompressor.isCompressed)
+            path: path, sha256: sha256, bytes: decompressor.fileSize, compressed: decompressor.isCompressed, format: decompressor.format)
 
         var inspection = SnapshotInspection(
-            path: path, bytes: snapshot.bytes, compressed: snapshot.compressed, sha256: snapshot.sha256,
+            path: path, bytes: snapshot.bytes, compressed: snapshot.compressed, format: snapshot.format, sha256: snapshot.sha256,
             uncompressedBytes: uncompressed, serverVersion: reader.header.serverVersion, pgDumpVersion: reader.header.pgDumpVersion,
             trackingTable: tracking?.table, recordedVersion: tracking?.state?.version, dirty: tracking?.state?.dirty,
             tables: tables, createTableStatements: createTables, createIndexStatements: createIndexes)
@@ -118,6 +120,7 @@ public struct SnapshotInspection: Sendable, Equatable, Codable {
     /// File size on disk.
     public var bytes: UInt64
     public var compressed: Bool
+    public var format: SnapshotFormat
     public var sha256: String
     public var uncompressedBytes: UInt64
     /// From the dump's header comments.

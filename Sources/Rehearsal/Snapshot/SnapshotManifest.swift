@@ -97,8 +97,10 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
     }
 
     /// `X.sql.zst` and `X.sql` → `X.manifest.json`; any other name gets `.manifest.json` added.
-    public static func path(forSnapshot snapshot: String) -> String {
-        for suffix in [".sql.zst", ".sql.zstd", ".sql", ".zst"] where snapshot.hasSuffix(suffix) && snapshot.count > suffix.count {
+    public static func path(forSnapshot path: String) -> String {
+        var snapshot = path
+        while snapshot.count > 1 && snapshot.hasSuffix("/") { snapshot.removeLast() }
+        for suffix in [".sql.zst", ".sql.zstd", ".sql.gz", ".sql", ".zst"] where snapshot.hasSuffix(suffix) && snapshot.count > suffix.count {
             return String(snapshot.dropLast(suffix.count)) + ".manifest.json"
         }
         return snapshot + ".manifest.json"

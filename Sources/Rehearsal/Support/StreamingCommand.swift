@@ -1,13 +1,14 @@
 import Foundation
 
-/// Runs an external program (pg_dump) whose standard output is read as a stream through a
+/// Runs an external program (pg_dump, pg_restore) whose standard output is read as a stream through a
 /// pipe, in chunks, so output of any size passes through bounded memory; standard error
 /// goes to a temporary file for the error message. Never goes through a shell. The child
 /// gets default handlers for SIGINT, SIGTERM and SIGPIPE even when this process ignores
 /// them, so an interrupt or `terminate()` really stops it.
 final class StreamingCommand {
     let executable: String
-    private let pid: pid_t
+    /// The program's process id, for reading its progress from /proc.
+    let pid: pid_t
     private var readEnd: Int32
     private let errorPath: String
     private var exitStatus: Int32?
