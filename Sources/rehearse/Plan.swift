@@ -34,6 +34,7 @@ struct Plan: ParsableCommand {
                     if let data = try? JSONReport.encode(report) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
                     return
                 }
+                print("tracking table: \(report.scenario.trackingTable)\(report.scenario.trackingTableFound == true ? " (found in the snapshot)" : "")")
                 print("recorded version: \(plan.recorded?.display ?? "none")")
                 print("pending: \(plan.pending.count)")
                 for migration in plan.pending {

@@ -65,6 +65,9 @@ final class Terminal: @unchecked Sendable {
             note("no spare copy for the next run: \(reason)")
         case .trafficBaseline(let seconds):
             status("measuring traffic baseline for \(Format.duration(seconds * 1000))")
+        case .foundTrackingTable(let table):
+            line(table.map { "tracking table \($0), found in the snapshot (set tracking_table to choose another)" }
+                ?? "no tracking table of migrate's shape in the snapshot: migrate would create schema_migrations and run every migration")
         case .planned(let recorded, let pending):
             line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)")
         case .stepStarted(let version, let name, let direction, let pass):

@@ -53,7 +53,10 @@ struct Fixture {
         """
 
     /// Creates the fixture with `migrations` (file name → body) and scenario `extra` lines.
-    init(test: XCTestCase, dump: String = Fixture.dump, compress: Bool = true, migrations: [String: String], extra: String = "") throws {
+    init(
+        test: XCTestCase, dump: String = Fixture.dump, compress: Bool = true, migrations: [String: String], extra: String = "",
+        trackingTable: String? = "_schema_migrations"
+    ) throws {
         directory = try TestServer.temporaryDirectory(for: test)
         let plain = directory + "/snapshot.sql"
         try TestServer.write(dump, to: plain)
@@ -72,7 +75,7 @@ struct Fixture {
             name: fixture
             snapshot: \(snapshot)
             migrations: migrations
-            tracking_table: _schema_migrations
+            \(trackingTable.map { "tracking_table: \($0)" } ?? "")
             \(extra)
             """, to: scenarioPath)
     }

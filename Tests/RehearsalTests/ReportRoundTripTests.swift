@@ -69,7 +69,7 @@ final class ReportRoundTripTests: XCTestCase {
         migration.findings[0].accepted = "small table, deployed at night"
         var report = RehearsalReport(
             scenario: .init(
-                name: "s", file: "s.yaml", migrations: "m", trackingTable: "t", mode: .multiStatement, session: ["lock_timeout": "2s"],
+                name: "s", file: "s.yaml", migrations: "m", trackingTable: "t", trackingTableFound: true, mode: .multiStatement, session: ["lock_timeout": "2s"],
                 stepTimeoutSeconds: 60, budgets: Budgets()),
             startedAt: "2026-01-01T00:00:00Z",
             snapshot: .init(

@@ -139,13 +139,14 @@ final class SnapshotInspectorTests: XCTestCase {
         XCTAssertNil(try SnapshotInspector.inspect(path, trackingTable: "schema_migrations").recordedVersion)
     }
 
-    func testUnderscoreTrackingTableIsPreferredByDefault() throws {
+    /// As the rehearsal's own search (`TrackingTableDiscovery`): migrate's default first.
+    func testSchemaMigrationsIsPreferredByDefault() throws {
         let extra = "COPY public.schema_migrations (version, dirty) FROM stdin;\n5\tf\n\\.\n\n"
         let dump = Self.dump.replacingOccurrences(of: "COPY public.items", with: extra + "COPY public.items")
         let inspection = try SnapshotInspector.inspect(try compressed(dump))
-        XCTAssertEqual(inspection.trackingTable, "public._schema_migrations")
-        XCTAssertEqual(inspection.recordedVersion, 1)
-        XCTAssertEqual(try SnapshotInspector.inspect(try compressed(dump), trackingTable: "schema_migrations").recordedVersion, 5)
+        XCTAssertEqual(inspection.trackingTable, "public.schema_migrations")
+        XCTAssertEqual(inspection.recordedVersion, 5)
+        XCTAssertEqual(try SnapshotInspector.inspect(try compressed(dump), trackingTable: "_schema_migrations").recordedVersion, 1)
     }
 
     func testEmptyTrackingTableHasNoVersion() throws {

@@ -12,6 +12,9 @@ public enum RehearsalEvent: Sendable {
     case preparedSpare(TemplateCache.SpareOutcome)
     case spareFailed(String)
     case trafficBaseline(seconds: Double)
+    /// The scenario named no tracking table: the one found in the snapshot, or nil for none
+    /// (migrate's default `schema_migrations`, created on the first up).
+    case foundTrackingTable(String?)
     case planned(recorded: TrackingTable.State?, pending: Int)
     case stepStarted(version: UInt64, name: String, direction: MigrationDirection, pass: Int)
     case stepFinished(version: UInt64, step: StepReport)

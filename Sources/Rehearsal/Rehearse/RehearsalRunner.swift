@@ -7,7 +7,8 @@ import PostgresClient
 /// judges what it saw. A run always ends in a report: bad input found on the way, a server
 /// that goes away and an interrupt are recorded in it, and `exitCode` says what it means.
 public final class RehearsalRunner {
-    public let scenario: Scenario
+    /// With the tracking table found in the snapshot once a run has looked for it.
+    public private(set) var scenario: Scenario
     public let server: DatabaseServer
     public let options: RehearsalOptions
     private let directory: MigrationDirectory?
@@ -110,6 +111,7 @@ public final class RehearsalRunner {
         current.value = scratch
         try provisioner.provision(snapshot, as: scratch, purpose: "scratch database of scenario \(scenario.name)", info: &report.snapshot)
 
+        if !scenario.trackingTableGiven { try findTrackingTable(in: scratch, report: &report) }
         let session = try MigrationSession(server: server, database: scratch, scenario: scenario, interruption: options.interruption)
         defer { session.close() }
         report.server.version = try session.observer.scalar("SHOW server_version") ?? ""
@@ -183,6 +185,27 @@ public final class RehearsalRunner {
             manifest.sha256 == snapshot.sha256
         else { return nil }
         return manifest
+    }
+
+    /// The scenario names no tracking table: the one of migrate's shape in the snapshot, if
+    /// there is one (else migrate's default, which it would create).
+    private func findTrackingTable(in database: String, report: inout RehearsalReport) throws {
+        let connection = try server.connect(database: database)
+        switch try TrackingTableDiscovery.find(on: connection) {
+        case .found(let candidate):
+            scenario.trackingTable = candidate.setting
+            scenario.trackingTableGiven = true
+            report.scenario.trackingTable = candidate.setting
+            report.scenario.trackingTableFound = true
+            events(.foundTrackingTable(candidate.setting))
+        case .none:
+            events(.foundTrackingTable(nil))
+        case .ambiguous(let candidates):
+            let names = candidates.map { "\($0.schema).\($0.name)" }.joined(separator: ", ")
+            throw ScenarioError(
+                file: scenario.file, key: "tracking_table",
+                problem: "is not set, and the snapshot has \(candidates.count) tables of migrate's shape (version, dirty): \(names); set tracking_table (or --tracking-table) to the one migrate uses")
+        }
     }
 
     private func scenarioInfo() -> RehearsalReport.ScenarioInfo {

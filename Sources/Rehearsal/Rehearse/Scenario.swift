@@ -11,6 +11,9 @@ public struct Scenario: Sendable {
     public var migrationsPath: String
     /// As written: a table name, or migrate's quoted form `"schema"."table"`.
     public var trackingTable: String
+    /// False when the scenario names no tracking table: the rehearsal then looks for one of
+    /// migrate's shape in the snapshot (`TrackingTableDiscovery`).
+    public var trackingTableGiven = true
     /// The tracking table `trackingTable` names (validated when the scenario is read).
     public var tracking: TrackingTable { (try? TrackingTable.parse(trackingTable)) ?? TrackingTable(name: trackingTable) }
     public var mode: ExecutionMode
@@ -149,6 +152,7 @@ public struct Scenario: Sendable {
             file: file, name: name, snapshotPath: snapshot, migrationsPath: migrations, trackingTable: table,
             mode: mode, session: session, stepTimeout: stepTimeout, budgets: budgets, traffic: traffic,
             productionRows: productionRows)
+        scenario.trackingTableGiven = top["tracking_table"] != nil
         if let text = try reader.string(top["data_check"], key: "data_check") {
             guard let check = DataCheck(rawValue: text) else {
                 throw ScenarioError(

@@ -288,7 +288,7 @@ extension HTMLReport {
         }
         out.append("<li>server: PostgreSQL \(esc(report.server.version)), \(report.server.embedded ? "embedded" : "external") (\(esc(report.server.name)))</li>")
         let scenario = report.scenario
-        out.append("<li>scenario <code>\(esc(scenario.file))</code>, migrations <code>\(esc(scenario.migrations))</code>, tracking table <code>\(esc(scenario.trackingTable))</code>, mode <code>\(esc(scenario.mode.rawValue))</code></li>")
+        out.append("<li>scenario <code>\(esc(scenario.file))</code>, migrations <code>\(esc(scenario.migrations))</code>, tracking table <code>\(esc(scenario.trackingTable))</code>\(scenario.trackingTableFound == true ? " (found in the snapshot)" : ""), mode <code>\(esc(scenario.mode.rawValue))</code></li>")
         var budgets = "budgets: a step may take \(esc(Format.duration(scenario.budgets.stepDuration * 1000))); a down more than \(esc(formatNumber(scenario.budgets.downSlowerFactor)))× slower than its up is reported"
         if let timeout = scenario.stepTimeoutSeconds { budgets += "; steps are cancelled after \(esc(Format.duration(timeout * 1000)))" }
         out.append("<li>\(budgets)</li>")

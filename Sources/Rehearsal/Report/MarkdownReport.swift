@@ -13,7 +13,7 @@ public enum MarkdownReport {
         if report.interrupted { out.append("> This rehearsal was interrupted; the results below are partial.\n") }
         let start = report.startVersion.map(String.init) ?? "none"
         let end = report.endState?.display ?? "none"
-        out.append("Snapshot at version **\(start)**, \(report.migrations.count) pending migration(s), mode `\(report.scenario.mode.rawValue)`; tracking table `\(escape(report.scenario.trackingTable))` ends at **\(end)**.")
+        out.append("Snapshot at version **\(start)**, \(report.migrations.count) pending migration(s), mode `\(report.scenario.mode.rawValue)`; tracking table `\(escape(report.scenario.trackingTable))`\(report.scenario.trackingTableFound == true ? " (found in the snapshot)" : "") ends at **\(end)**.")
         out.append("")
         if !report.migrations.isEmpty {
             out.append("| version | name | up | down | re-up | strongest lock (held) | traffic blocked | round-trip | verdict |")

@@ -48,6 +48,8 @@ public struct RehearsalReport: Sendable, Codable, Equatable {
         public var file: String
         public var migrations: String
         public var trackingTable: String
+        /// True when the scenario named no tracking table and this one was found in the snapshot.
+        public var trackingTableFound: Bool?
         public var mode: ExecutionMode
         public var session: [String: String]
         public var stepTimeoutSeconds: Double?

@@ -6,8 +6,8 @@ import Foundation
 /// and the manifest beside the file (if any) is checked against the file's SHA-256, hashed
 /// during the same pass. Nothing is executed and no server is needed.
 public enum SnapshotInspector {
-    /// `trackingTable` is the table name without schema; nil tries `_schema_migrations`,
-    /// then `schema_migrations`, then any table whose name ends in `schema_migrations`.
+    /// `trackingTable` is the table name without schema; nil looks at the tables whose COPY
+    /// has migrate's columns (version, dirty): `schema_migrations` first, then the first other.
     public static func inspect(_ path: String, trackingTable: String? = nil) throws -> SnapshotInspection {
         let decompressor = try DecompressingReader(path: path, hashing: true)
         var uncompressed: UInt64 = 0
@@ -33,7 +33,8 @@ public enum SnapshotInspector {
                 let header = CopyHeader.parse(sql)
                 let name = header?.table ?? "(COPY at line \(line))"
                 let relation = name.split(separator: ".").last.map(String.init) ?? name
-                let isCandidate = trackingTable.map { relation == $0 } ?? relation.hasSuffix("schema_migrations")
+                let columns = header?.columns ?? []
+                let isCandidate = trackingTable.map { relation == $0 } ?? (columns.contains("version") && columns.contains("dirty"))
                 var rows: Int64 = 0
                 var bytes: UInt64 = 0
                 var firstLine: [UInt8]?
@@ -91,17 +92,14 @@ public enum SnapshotInspector {
         }
     }
 
-    /// The given name if there is one; else `_schema_migrations`, `schema_migrations`, then
-    /// the first other `…schema_migrations` table in dump order.
+    /// The given name if there is one; else `schema_migrations`, then the first other table of
+    /// migrate's shape in dump order.
     private static func chooseTrackingTable(
         _ candidates: [(table: String, state: TrackingTable.State?)], preferred: String?
     ) -> (table: String, state: TrackingTable.State?)? {
         func relation(_ table: String) -> String { table.split(separator: ".").last.map(String.init) ?? table }
         if preferred != nil { return candidates.first }
-        for name in ["_schema_migrations", "schema_migrations"] {
-            if let found = candidates.first(where: { relation($0.table) == name }) { return found }
-        }
-        return candidates.first
+        return candidates.first { relation($0.table) == "schema_migrations" } ?? candidates.first
     }
 }
 
