@@ -6,8 +6,7 @@ struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the snapshot's recorded version and the pending migrations, without running any.")
 
-    @Argument(help: "The scenario file (YAML).")
-    var scenario: String
+    @OptionGroup var source: ScenarioOptions
 
     @OptionGroup var server: ServerOptions
 
@@ -16,10 +15,10 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let terminal = Terminal(quiet: server.quiet)
-        let options = server.rehearsalOptions
+        let options = server.rehearsalOptions()
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let (_, database, runner) = try Session.prepare(
-                scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
+                scenario: source.load(), options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
             var code: Int32 = 0
             runner.plan { plan, report in

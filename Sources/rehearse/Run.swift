@@ -6,8 +6,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore the snapshot, run each pending migration up, down and up again, and write the report.")
 
-    @Argument(help: "The scenario file (YAML).")
-    var scenario: String
+    @OptionGroup var source: ScenarioOptions
 
     @Option(name: .long, help: ArgumentHelp("Where to write report.md and report.json (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
     var out: String?
@@ -17,12 +16,14 @@ struct Run: ParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
+    @OptionGroup var observation: ObservationOptions
+
     func run() throws {
         let terminal = Terminal(quiet: server.quiet, summaryToStandardError: json)
-        let options = server.rehearsalOptions
+        let options = server.rehearsalOptions(observation)
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let (scenario, database, runner) = try Session.prepare(
-                scenarioPath: self.scenario, options: server, rehearsal: options, terminal: terminal)
+                scenario: source.load(), options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
             var unwritten: Error?
@@ -40,16 +41,5 @@ struct Run: ParsableCommand {
             return report.exitCode
         }
         throw ExitCode(code)
-    }
-}
-
-extension ServerOptions {
-    var rehearsalOptions: RehearsalOptions {
-        var options = RehearsalOptions()
-        options.keepDatabase = keep
-        options.traceStatements = !noTrace
-        options.keepSpare = !noSpare
-        options.lockSampleInterval = sampleInterval / 1000
-        return options
     }
 }

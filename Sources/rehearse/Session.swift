@@ -34,9 +34,8 @@ enum Session {
     /// What `run` and `plan` share: the scenario and its migrations checked before any
     /// server starts, then the server, the runner and the interrupt handler.
     static func prepare(
-        scenarioPath: String, options: ServerOptions, rehearsal: RehearsalOptions, terminal: Terminal
+        scenario: Scenario, options: ServerOptions, rehearsal: RehearsalOptions, terminal: Terminal
     ) throws -> (scenario: Scenario, server: DatabaseServer, runner: RehearsalRunner) {
-        let scenario = try Scenario.load(scenarioPath)
         let directory = try MigrationDirectory.load(scenario.migrationsPath).validated()
         _ = try SnapshotFormat.check(scenario.snapshotPath)
         let database = try startServer(options, terminal: terminal)

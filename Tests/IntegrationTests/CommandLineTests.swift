@@ -29,8 +29,11 @@ final class CommandLineTests: XCTestCase {
     }
 
     @discardableResult
-    private func rehearse(_ arguments: [String], interruptAfter: Double? = nil, interrupts: Int = 1, environment: [String: String] = [:]) throws -> Outcome {
+    private func rehearse(
+        _ arguments: [String], interruptAfter: Double? = nil, interrupts: Int = 1, environment: [String: String] = [:], in workingDirectory: String? = nil
+    ) throws -> Outcome {
         let process = Process()
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.executableURL = URL(fileURLWithPath: try binary())
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -75,6 +78,51 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(outOfRange.stderr.contains("--sample-interval must be 1 to 1000 milliseconds"), outOfRange.stderr)
         XCTAssertEqual(try rehearse(["no-such-command"]).status, 2)
         XCTAssertEqual(try rehearse(["--help"]).status, 0)
+    }
+
+    func testMigratesCommandLineGetsOneLineAndExitTwoNeverHelp() throws {
+        for arguments in [["-path", "db/migrations", "-database", "postgres://localhost/app", "up"], ["up"], ["goto", "3"], ["version"], ["run", "-snapshot", "x"]] {
+            let outcome = try rehearse(arguments)
+            XCTAssertEqual(outcome.status, 2, "\(arguments)")
+            XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.hasPrefix("rehearse: error: "), outcome.stderr)
+            XCTAssertFalse(outcome.stdout.contains("USAGE") || outcome.stderr.contains("USAGE"), "\(arguments): help text")
+        }
+        XCTAssertTrue(try rehearse(["-database", "postgres://x", "up"]).stderr.contains("--snapshot"))
+    }
+
+    func testAFirstRunNeedsNoScenarioFile() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations, trackingTable: nil)
+        try FileManager.default.removeItem(atPath: fixture.scenarioPath)
+        let none = try rehearse(["plan"], in: fixture.directory)
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("rehearse init") && none.stderr.contains("--snapshot FILE and --migrations DIR"), none.stderr)
+        let plan = try rehearse(["plan", "--snapshot", "snapshot.sql.zst", "--migrations", "migrations"], in: fixture.directory)
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("tracking table: _schema_migrations (found in the snapshot)"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("recorded version: 1"), plan.stdout)
+        XCTAssertTrue(plan.stderr.contains("found in the snapshot"), "the terminal says it too: \(plan.stderr)")
+    }
+
+    func testInitWritesAScenarioThatRunsAndKeepsAnExistingOne() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations, trackingTable: nil)
+        try FileManager.default.removeItem(atPath: fixture.scenarioPath)
+        try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql")
+        let written = try rehearse(["init"], in: fixture.directory)
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertTrue(written.stderr.contains("migrations: migrations (found)"), written.stderr)
+        XCTAssertTrue(written.stderr.contains("snapshot: snapshot.sql.zst (found"), written.stderr)
+        let scenario = try Scenario.load(fixture.directory + "/rehearse.yaml")
+        XCTAssertEqual(scenario.snapshotPath, fixture.directory + "/snapshot.sql.zst")
+        XCTAssertEqual(scenario.migrationsPath, fixture.migrationsPath)
+        let before = try String(contentsOfFile: fixture.directory + "/rehearse.yaml", encoding: .utf8)
+        let again = try rehearse(["init", "--snapshot", "snapshot.sql.zst"], in: fixture.directory)
+        XCTAssertEqual(again.status, 2)
+        XCTAssertTrue(again.stderr.contains("--force"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: fixture.directory + "/rehearse.yaml", encoding: .utf8), before, "left as it was")
+        let plan = try rehearse(["plan"], in: fixture.directory)
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("recorded version: 1"), plan.stdout)
     }
 
     func testMissingSnapshotExitsTwo() throws {

@@ -325,7 +325,7 @@ final class BadSnapshotTests: XCTestCase {
 
     func testEmptyFileAndDirectoryAreRefused() throws {
         let directory = try TestServer.temporaryDirectory(for: self)
-        FileManager.default.createFile(atPath: directory + "/empty.sql.zst", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/empty.sql.zst", contents: Data()))
         XCTAssertThrowsError(try Snapshot.open(directory + "/empty.sql.zst")) { error in
             guard case .empty? = error as? SnapshotError else { return XCTFail("\(error)") }
         }
