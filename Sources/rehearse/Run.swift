@@ -8,7 +8,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var source: ScenarioOptions
 
-    @Option(name: .long, help: ArgumentHelp("Where to write report.md and report.json (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The folder to write report.json, report.md, report.html and junit.xml into, made if missing (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
     var out: String?
 
     @Flag(name: .long, help: "Print report.json on standard output (for piping); progress and the summary go to standard error.")
@@ -22,10 +22,13 @@ struct Run: ParsableCommand {
         let terminal = Terminal(quiet: server.quiet, summaryToStandardError: json)
         let options = server.rehearsalOptions(observation)
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
-            let (scenario, database, runner) = try Session.prepare(
-                scenario: source.load(), options: server, rehearsal: options, terminal: terminal)
-            defer { database.shutdown() }
+            let scenario = try source.load()
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
+            if let problem = ReportWriter.prepareDestination(directory) {
+                throw UsageError("--out \(directory): \(problem); nothing was run")
+            }
+            let (_, database, runner) = try Session.prepare(scenario: scenario, options: server, rehearsal: options, terminal: terminal)
+            defer { database.shutdown() }
             var unwritten: Error?
             let report = runner.run { report in
                 do {

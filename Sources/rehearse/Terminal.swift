@@ -39,13 +39,13 @@ final class Terminal: @unchecked Sendable {
             status("hashing snapshot \(path)")
         case .restoring(let progress) where progress.dataLoaded:
             guard isTTY else { return }
-            redraw("restoring snapshot: data in (\(progress.rowsCopied) rows); indexes, keys and statistics: \(progress.jobsDone) of \(progress.jobsTotal) jobs, \(Format.duration(progress.elapsedSeconds * 1000)) elapsed")
+            showProgress("restoring snapshot: data in (\(progress.rowsCopied) rows); indexes, keys and statistics: \(progress.jobsDone) of \(progress.jobsTotal) jobs, \(Format.duration(progress.elapsedSeconds * 1000)) elapsed")
         case .restoring(let progress):
             guard isTTY else { return }
             let rate = progress.elapsedSeconds > 0 ? Double(progress.compressedBytesRead) / progress.elapsedSeconds : 0
             let fraction = progress.totalBytes > 0 ? Double(progress.compressedBytesRead) / Double(progress.totalBytes) : 0
             let eta = fraction > 0.01 ? progress.elapsedSeconds * (1 - fraction) / fraction : nil
-            redraw(String(format: "restoring snapshot: %5.1f%%  %@ of %@  %@/s  %lld rows  %@ elapsed%@", fraction * 100,
+            showProgress(String(format: "restoring snapshot: %5.1f%%  %@ of %@  %@/s  %lld rows  %@ elapsed%@", fraction * 100,
                           Format.bytes(progress.compressedBytesRead), Format.bytes(progress.totalBytes), Format.bytes(UInt64(rate)),
                           progress.rowsCopied, Format.duration(progress.elapsedSeconds * 1000),
                           eta.map { ", about " + Format.duration($0 * 1000) + " left" } ?? ""))
@@ -126,8 +126,7 @@ final class Terminal: @unchecked Sendable {
     }
 
     func error(_ text: String) {
-        clearProgress()
-        FileHandle.standardError.write(Data(("rehearse: error: " + text + "\n").utf8))
+        emit("rehearse: error: " + text)
     }
 
     func clearProgress() {
@@ -168,6 +167,14 @@ final class Terminal: @unchecked Sendable {
         }
     }
 
+    /// A progress line of its own (the restore's): it replaces the phase line, whose ticking stops.
+    private func showProgress(_ text: String) {
+        lock.lock()
+        statusGeneration &+= 1
+        lock.unlock()
+        redraw(text)
+    }
+
     private func redraw(_ text: String) {
         lock.lock()
         defer { lock.unlock() }
@@ -176,11 +183,17 @@ final class Terminal: @unchecked Sendable {
     }
 
     private func line(_ text: String) {
+        emit(text)
+    }
+
+    /// A whole line on standard error, in place of the progress line if one is shown; one
+    /// write under the lock, so a redraw from another thread never cuts it.
+    private func emit(_ text: String) {
         lock.lock()
+        defer { lock.unlock() }
         statusGeneration &+= 1
-        lock.unlock()
-        clearProgress()
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data(((progressShown ? "\r\u{1B}[2K" : "") + text + "\n").utf8))
+        progressShown = false
     }
 
     enum Colour: String {

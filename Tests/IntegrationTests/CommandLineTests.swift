@@ -125,6 +125,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains("recorded version: 1"), plan.stdout)
     }
 
+    func testAnOutThatCannotHoldTheReportIsRefusedBeforeAnythingRuns() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        for out in [fixture.scenarioPath, fixture.scenarioPath + "/reports"] {
+            let outcome = try rehearse(["run", fixture.scenarioPath, "--out", out])
+            XCTAssertEqual(outcome.status, 2, outcome.stderr)
+            XCTAssertTrue(outcome.stderr.contains("--out \(out):") && outcome.stderr.contains("nothing was run"), outcome.stderr)
+            XCTAssertFalse(outcome.stderr.contains("starting the embedded"), "refused before the server starts: \(outcome.stderr)")
+        }
+    }
+
+    func testAnUnreachableServerExitsTwoFromEveryCommand() throws {
+        let directory = try TestServer.temporaryDirectory(for: self)
+        let url = "postgresql://rehearse@127.0.0.1:1/app"
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        for arguments in [["run", fixture.scenarioPath, "--database-url", url], ["plan", fixture.scenarioPath, "--database-url", url],
+                          ["snapshot", "create", "--from", url, "--out", directory + "/s.sql.zst"]] {
+            let outcome = try rehearse(arguments)
+            XCTAssertEqual(outcome.status, 2, "\(arguments[0]): \(outcome.stderr)")
+        }
+    }
+
     func testMissingSnapshotExitsTwo() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")

@@ -36,6 +36,48 @@ public enum ReportWriter {
         }
     }
 
+    /// Makes `directory` ready for the report's files, before a run starts, so that a wrong
+    /// `--out` never costs a whole rehearsal: nil when it is, else why not (a file in the way,
+    /// a folder that cannot be made or written). Probes by writing, as permissions alone do
+    /// not tell (root passes every permission check, and /proc refuses regardless).
+    public static func prepareDestination(_ directory: String) -> String? {
+        var isDirectory: ObjCBool = false
+        var path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        while !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let parent = (path as NSString).deletingLastPathComponent
+            if parent == path || parent.isEmpty { break }
+            path = parent
+        }
+        if FileManager.default.fileExists(atPath: path), !isDirectory.boolValue {
+            return path == URL(fileURLWithPath: directory).standardizedFileURL.path
+                ? "it is a file; give a folder for \(fileList)"
+                : "\(path) is a file, so no folder can be made inside it"
+        }
+        // Each missing folder in turn, then a probe file, with the system's reason on failure.
+        var made = path
+        for component in URL(fileURLWithPath: directory).standardizedFileURL.path.dropFirst(path.count).split(separator: "/") {
+            made += "/" + component
+            if mkdir(made, 0o755) != 0 && errno != EEXIST { return "cannot create \(made): \(String(cString: strerror(errno)))" }
+        }
+        let probe = directory + "/.rehearse-write-test-\(getpid())"
+        let descriptor = open(probe, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { return "cannot write there: \(String(cString: strerror(errno)))" }
+        close(descriptor)
+        unlink(probe)
+        for format in Format.allCases {
+            let file = directory + "/" + format.fileName
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                return "\(format.fileName) there is a folder"
+            }
+        }
+        return nil
+    }
+
+    /// The files a run writes, for help text and errors.
+    public static var fileList: String {
+        Format.allCases.map(\.fileName).joined(separator: ", ")
+    }
+
     /// Appends the Markdown report to GitHub's job summary when running in GitHub Actions.
     public static func appendToGitHubSummary(_ report: RehearsalReport, environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty,

@@ -19,12 +19,13 @@ public enum SnapshotCreationError: Error, Sendable, Equatable, CustomStringConve
     case maskedColumnNotMaskable(file: String, table: String, column: String, reason: String)
     case copyNotUnderstood(line: Int, statement: String)
 
-    /// True when the source server (not the input) is the problem: it could not be reached,
-    /// refused a catalog query, or pg_dump failed against it. The CLI maps these to exit
-    /// code 3 (infrastructure) and every other case to 2 (bad input).
+    /// True when the source server (not the input) is the problem: it refused a catalog query,
+    /// or pg_dump failed against it. The CLI maps these to exit code 3 (infrastructure) and
+    /// every other case to 2 (bad input), an unreachable server included, as for every command:
+    /// the URL given is what to fix.
     public var isSourceProblem: Bool {
         switch self {
-        case .sourceUnreachable, .sourceQueryFailed, .pgDumpFailed: return true
+        case .sourceQueryFailed, .pgDumpFailed: return true
         default: return false
         }
     }
