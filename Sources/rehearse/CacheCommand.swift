@@ -21,8 +21,9 @@ struct CacheList: ParsableCommand {
             if entries.isEmpty { print("no cached templates in \(cluster.dataDirectory)") }
             let formatter = ISO8601DateFormatter()
             for entry in entries {
-                let spare = entry.spareBytes > 0 ? "  (+ \(Format.bytes(entry.spareBytes)) spare copy)" : ""
-                print("\(entry.sha256.prefix(16))  \(Format.bytes(entry.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  last used \(entry.lastUsed.map { formatter.string(from: $0) } ?? "unknown")  \(entry.snapshotPath)\(spare)")
+                // The size prune --max-size counts: the template and its spare copy.
+                let spare = entry.spareBytes > 0 ? "  (template \(Format.bytes(entry.bytes)) + spare copy \(Format.bytes(entry.spareBytes)))" : ""
+                print("\(entry.sha256.prefix(16))  \(Format.bytes(entry.bytes + entry.spareBytes).padding(toLength: 9, withPad: " ", startingAt: 0))  last used \(entry.lastUsed.map { formatter.string(from: $0) } ?? "unknown")  \(entry.snapshotPath)\(spare)")
             }
             let total = entries.map { $0.bytes + $0.spareBytes }.reduce(0, +)
             print("\(entries.count) template(s), \(Format.bytes(total)) in \(cluster.dataDirectory)")

@@ -37,7 +37,9 @@ struct Plan: ParsableCommand {
                 print("recorded version: \(plan.recorded?.display ?? "none")")
                 print("pending: \(plan.pending.count)")
                 for migration in plan.pending {
-                    let down = migration.down == nil ? "  (no down file)" : (migration.down!.isBlank ? "  (empty down file)" : "")
+                    // As check and the rehearsal judge it: blank or comment-only does nothing.
+                    let down = migration.down.map { $0.isNoOp(in: report.scenario.mode) ? ($0.isBlank ? "  (empty down file)" : "  (comment-only down file)") : "" }
+                        ?? "  (no down file)"
                     print("  \(migration.version)  \(migration.identifier)\(down)")
                 }
                 for finding in report.findings where finding.severity != .info {

@@ -163,6 +163,26 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.contains("duplicate up migration for version 1"), outcome.stderr)
     }
 
+    func testCheckExitsOneOnErrorsZeroOnWarningsTwoOnNoMigrations() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_index.up.sql"] = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY items_name ON items (name);\n"
+        migrations["2_index.down.sql"] = "DROP INDEX items_name;"
+        let fixture = try Fixture(test: self, migrations: migrations)
+        let text = try rehearse(["check", fixture.migrationsPath])
+        XCTAssertEqual(text.status, 1, text.stdout + text.stderr)
+        XCTAssertTrue(text.stdout.contains("error lint.no-transaction-statement: ") && text.stdout.contains("2_index.up.sql:2"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("1 error(s)"), text.stdout)
+        let github = try rehearse(["check", fixture.migrationsPath, "--format", "github"])
+        XCTAssertTrue(github.stdout.contains("::error file=") && github.stdout.contains("2_index.up.sql,line=2,"), github.stdout)
+        XCTAssertEqual(try rehearse(["check", fixture.migrationsPath, "--mode", "multi-statement"]).status, 0, "warnings only")
+        let sarif = try rehearse(["check", fixture.migrationsPath, "--format", "sarif"])
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)), sarif.stdout)
+        let empty = try TestServer.temporaryDirectory(for: self)
+        let none = try rehearse(["check", empty])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("holds no migrations"), none.stderr)
+    }
+
     func testCreateWritesTheNextPairOfFiles() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         let outcome = try rehearse(["create", "add_things", "--dir", fixture.migrationsPath])

@@ -20,6 +20,16 @@ public struct MigrationFile: Sendable, Equatable {
         !isBlank && SQLText.strippingComments(body).allSatisfy(\.isWhitespace)
     }
 
+    /// True when migrate sends nothing that does anything: blank, or only comments. In
+    /// multi-statement mode each piece of migrate's split counts on its own, so a comment
+    /// holding a ';' leaves a piece that is no comment (and fails): not a no-op.
+    public func isNoOp(in mode: ExecutionMode) -> Bool {
+        if isBlank { return true }
+        guard isCommentOnly else { return false }
+        guard mode == .multiStatement else { return true }
+        return MigrationExecutor.multiStatementPieces(body).allSatisfy { SQLText.strippingComments($0).allSatisfy(\.isWhitespace) }
+    }
+
     /// A UTF-8 byte-order mark at the start: migrate sends it to the server as it is, which
     /// reads it as part of the first word (`syntax error at or near "\u{FEFF}CREATE"`).
     public var startsWithByteOrderMark: Bool { body.unicodeScalars.first == "\u{FEFF}" }

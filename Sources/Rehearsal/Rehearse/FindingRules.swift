@@ -32,7 +32,7 @@ enum FindingRules {
         _ state: MigrationRehearsal, scenario: Scenario, rows: [String: Int64], baseline: StepTraffic?
     ) -> [Finding] {
         guard state.entry.status != .notRun else { return [] }
-        var findings = rollbackFileFindings(state.migration)
+        var findings = rollbackFileFindings(state.migration, mode: scenario.mode)
         for step in state.entry.steps {
             findings += stepFindings(step, state: state, scenario: scenario)
         }
@@ -80,7 +80,7 @@ enum FindingRules {
     }
 
     /// A missing or do-nothing down, said once: the round trip is then not rehearsed.
-    static func rollbackFileFindings(_ migration: Migration) -> [Finding] {
+    static func rollbackFileFindings(_ migration: Migration, mode: ExecutionMode) -> [Finding] {
         guard let down = migration.down else {
             return [Finding(
                 rule: .downMissing, severity: .warning,
@@ -88,7 +88,7 @@ enum FindingRules {
                 step: .down, file: migration.up?.path,
                 advice: "write \(migration.identifier).down.sql that reverses the up migration, or keep it irreversible on purpose")]
         }
-        guard down.isBlank || down.isCommentOnly else { return [] }
+        guard down.isNoOp(in: mode) else { return [] }
         return [Finding(
             rule: .downEmpty, severity: .warning,
             message: "the down file is \(down.isBlank ? "empty" : "only comments"): rolling back changes nothing; only the up was rehearsed",
@@ -195,6 +195,10 @@ enum FindingRules {
     static func advice(for error: PostgresError, file: MigrationFile?, mode: ExecutionMode) -> String? {
         if file?.startsWithByteOrderMark == true {
             return "save the file as UTF-8 without a byte-order mark (the server reads the mark as part of the first word)"
+        }
+        if mode == .multiStatement, error.sqlState == SQLState.syntaxError, let file {
+            let hazards = SplitHazard.find(in: file.body)
+            if !hazards.isEmpty { return SplitHazard.advice(hazards, file: file.fileName) }
         }
         switch error.sqlState {
         case SQLState.activeSQLTransaction:

@@ -3,6 +3,8 @@
 /// scale) read. A new measurement of a migration is a field here, not another array.
 struct MigrationRehearsal {
     var migration: Migration
+    /// How migrate sends the files, which decides what a no-op down is.
+    let mode: ExecutionMode
     /// The version a down of this migration records: the previous file's, or -1.
     var previousVersion: Int64
     var entry: MigrationReport
@@ -13,8 +15,9 @@ struct MigrationRehearsal {
     /// Why production's state could not be rebuilt after this migration, when it could not.
     var recoveryFailure: String?
 
-    init(_ migration: Migration, in directory: MigrationDirectory) {
+    init(_ migration: Migration, in directory: MigrationDirectory, mode: ExecutionMode = .wholeFile) {
         self.migration = migration
+        self.mode = mode
         previousVersion = MigrationPlan.previousVersion(before: migration, in: directory)
         entry = MigrationReport(
             version: migration.version, name: migration.identifier, upFile: migration.up?.path,
@@ -23,9 +26,9 @@ struct MigrationRehearsal {
 
     /// A down that does something: missing, blank and comment-only downs are irreversible
     /// by intent (migrate moves the version back and runs nothing), so there is no round
-    /// trip to rehearse.
+    /// trip to rehearse. A comment that migrate's multi-statement split breaks does something.
     var downToRehearse: MigrationFile? {
-        guard let down = migration.down, !down.isBlank, !down.isCommentOnly else { return nil }
+        guard let down = migration.down, !down.isNoOp(in: mode) else { return nil }
         return down
     }
 

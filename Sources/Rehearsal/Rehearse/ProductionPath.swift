@@ -38,7 +38,7 @@ final class ProductionPath {
         self.session = session
         self.events = events
         self.moved = moved
-        states = pending.map { MigrationRehearsal($0, in: directory) }
+        states = pending.map { MigrationRehearsal($0, in: directory, mode: scenario.mode) }
         baseName = session.database
         schema = try SchemaFingerprint.read(on: session.observer)
         snapshotSchema = schema

@@ -37,12 +37,17 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
     case belowRecorded = "migrate.below-recorded"
     case nothingPending = "plan.nothing-pending"
     case productionRowsUnknown = "scenario.production-rows-unknown"
+    case lintTransactionBlock = "lint.no-transaction-statement"
+    case lintSplitHazard = "lint.multi-statement-split"
+    case lintByteOrderMark = "lint.byte-order-mark"
 
     /// The id, as report.json and every format write it.
     public var description: String { rawValue }
 
     public enum Category: String, Sendable, Codable {
         case execution, migrate, roundtrip, budget, lock, traffic, observe, rollback, release, accept, plan, scenario, run
+        /// Found by reading the files (`rehearse check`), before anything runs.
+        case lint
     }
 
     public var category: Category {
@@ -62,6 +67,7 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .downMissing, .downEmpty, .downSlower: return .rollback
         case .nothingPending: return .plan
         case .productionRowsUnknown: return .scenario
+        case .lintTransactionBlock, .lintSplitHazard, .lintByteOrderMark: return .lint
         }
     }
 
@@ -77,15 +83,18 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .release: return self == .releaseRollbackIncomplete ? 4 : 2
         case .budget, .lock, .traffic, .observe: return 3
         case .rollback: return 4
+        case .lint: return 0
         case .plan, .scenario, .accept: return 5
         }
     }
 
     /// Whether `-- rehearse:accept` may turn its findings into notes: a failing step, a
-    /// dirty tracking table and missing evidence are never a risk to accept.
+    /// dirty tracking table, missing evidence and a file migrate cannot run are never a risk
+    /// to accept.
     public var acceptable: Bool {
         switch self {
-        case .stepFailed, .stepTimeout, .runInterrupted, .migrateDirty, .observeIncomplete, .recoveryFailed, .acceptStale, .acceptInvalid:
+        case .stepFailed, .stepTimeout, .runInterrupted, .migrateDirty, .observeIncomplete, .recoveryFailed, .acceptStale, .acceptInvalid,
+            .lintTransactionBlock, .lintSplitHazard, .lintByteOrderMark:
             return false
         default:
             return true
@@ -130,6 +139,9 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .belowRecorded: return "files at or below the recorded version never run"
         case .nothingPending: return "no pending migrations"
         case .productionRowsUnknown: return "production_rows names a table the snapshot does not have"
+        case .lintTransactionBlock: return "a statement that cannot run in a transaction block shares a whole-file migration with others"
+        case .lintSplitHazard: return "a ';' inside a comment, string or dollar-quoted body, where migrate's multi-statement split breaks the statement"
+        case .lintByteOrderMark: return "the file starts with a byte-order mark, which migrate sends to the server"
         }
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Paths as a reader of the repository knows them: relative to the git top level that holds
+/// them (where CI annotations and links resolve), else to the current directory.
+public enum RepositoryPaths {
+    /// The nearest directory at or above `path` that holds `.git`, or nil.
+    public static func root(containing path: String) -> String? {
+        var directory = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            directory.deleteLastPathComponent()
+        }
+        while true {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) { return directory.path }
+            let parent = directory.deletingLastPathComponent()
+            if parent.path == directory.path { return nil }
+            directory = parent
+        }
+    }
+
+    /// `path` relative to the repository root that holds it, else to `workingDirectory`; as
+    /// given when it lies in neither.
+    public static func relative(_ path: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory + "/")).standardizedFileURL.path
+        for base in [root(containing: full), URL(fileURLWithPath: workingDirectory).standardizedFileURL.path].compactMap({ $0 }) {
+            if full.hasPrefix(base + "/") { return String(full.dropFirst(base.count + 1)) }
+        }
+        return full
+    }
+}
