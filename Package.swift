@@ -44,7 +44,7 @@ let package = Package(
             name: "RehearsalTests",
             dependencies: ["Rehearsal", "PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Golden"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Rehearsal", "PostgresClient"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Rehearsal", "PostgresClient", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

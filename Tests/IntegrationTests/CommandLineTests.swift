@@ -30,7 +30,8 @@ final class CommandLineTests: XCTestCase {
 
     @discardableResult
     private func rehearse(
-        _ arguments: [String], interruptAfter: Double? = nil, interrupts: Int = 1, environment: [String: String] = [:], in workingDirectory: String? = nil
+        _ arguments: [String], interruptAfter: Double? = nil, interrupts: Int = 1, environment: [String: String] = [:], in workingDirectory: String? = nil,
+        interruptOn: String? = nil
     ) throws -> Outcome {
         let process = Process()
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
@@ -49,6 +50,13 @@ final class CommandLineTests: XCTestCase {
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         try process.run()
+        if let interruptOn {
+            let deadline = Date().addingTimeInterval(120)
+            while process.isRunning, Date() < deadline, (try? String(contentsOfFile: err, encoding: .utf8))?.contains(interruptOn) != true {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            kill(process.processIdentifier, SIGINT)
+        }
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
             for _ in 0..<interrupts {
@@ -144,6 +152,20 @@ final class CommandLineTests: XCTestCase {
             let outcome = try rehearse(arguments)
             XCTAssertEqual(outcome.status, 2, "\(arguments[0]): \(outcome.stderr)")
         }
+    }
+
+    func testAnInterruptDuringTheRestoreLeavesThePartialReport() throws {
+        let home = try TestServer.temporaryDirectory(for: self) + "/home"
+        let out = try TestServer.temporaryDirectory(for: self) + "/out"
+        let outcome = try rehearse(
+            ["run", TestServer.repositoryRoot + "/scenarios/clipper.yaml", "--out", out, "--no-spare"],
+            environment: ["REHEARSE_HOME": home], interruptOn: "hashing snapshot")
+        XCTAssertEqual(outcome.status, 3, outcome.stderr)
+        let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        XCTAssertTrue(report.interrupted)
+        XCTAssertEqual(report.migrations.count, 0, "stopped before the plan")
+        XCTAssertTrue(outcome.stderr.contains("interrupted: cancelling"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.hasSuffix("\n"), "every line ends")
     }
 
     func testMissingSnapshotExitsTwo() throws {
