@@ -44,6 +44,10 @@ public enum Rule: String, Sendable, Codable, CaseIterable, CustomStringConvertib
     /// The id, as report.json and every format write it.
     public var description: String { rawValue }
 
+    /// The page that explains the rule and shows the safe way as SQL, relative to rehearse's
+    /// repository root (`RulePagesTests` fails when one is missing).
+    public var documentation: String { "docs/rules/\(rawValue).md" }
+
     public enum Category: String, Sendable, Codable {
         case execution, migrate, roundtrip, budget, lock, traffic, observe, rollback, release, accept, plan, scenario, run
         /// Found by reading the files (`rehearse check`), before anything runs.
