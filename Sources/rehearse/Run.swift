@@ -8,7 +8,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var source: ScenarioOptions
 
-    @Option(name: .long, help: ArgumentHelp("The folder to write report.json, report.md, report.html and junit.xml into, made if missing (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The folder to write report.json, report.md, report.html, junit.xml and report.sarif into, made if missing (default: reports/<scenario>-<timestamp>/).", valueName: "dir"))
     var out: String?
 
     @Flag(name: .long, help: "Print report.json on standard output (for piping); progress and the summary go to standard error.")
@@ -37,6 +37,9 @@ struct Run: ParsableCommand {
                     unwritten = error
                 }
                 ReportWriter.appendToGitHubSummary(report)
+                if let annotations = ReportWriter.gitHubAnnotations(report) {
+                    (json ? FileHandle.standardError : FileHandle.standardOutput).write(Data((annotations + "\n").utf8))
+                }
                 terminal.summary(report, directory: unwritten == nil ? directory : nil)
                 if json, let data = try? JSONReport.encode(report) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
             }

@@ -112,7 +112,7 @@ final class Terminal: @unchecked Sendable {
             }
         }
         say(paint(word, colour) + ": " + report.verdictReason)
-        if !quiet, let directory { say("report: \(directory)/report.md (also report.html, report.json, junit.xml)") }
+        if !quiet, let directory { say("report: \(directory)/report.md (also report.html, report.json, junit.xml, report.sarif)") }
     }
 
     /// Why the run stopped, once, as an error line.

@@ -226,7 +226,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let report = try JSONReport.decode(Data(outcome.stdout.utf8))
         XCTAssertEqual(report.migrations.map(\.version), [2])
-        for file in ["report.json", "report.md", "report.html", "junit.xml"] {
+        for file in ["report.json", "report.md", "report.html", "junit.xml", "report.sarif"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
         XCTAssertTrue(try String(contentsOfFile: summary, encoding: .utf8).contains("Migration rehearsal: fixture"))

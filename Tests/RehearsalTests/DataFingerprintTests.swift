@@ -46,6 +46,8 @@ final class DataCheckTablesTests: XCTestCase {
         let names = DataCheckTables.identifiers(in: ["UPDATE Orders SET \"Total\" = 1; -- and \"odd\"\"name\"\nDELETE FROM public.line_items"])
         XCTAssertTrue(names.isSuperset(of: ["orders", "Total", "odd\"name", "public", "line_items"]), "\(names)")
         XCTAssertFalse(names.contains("Orders"))
+        XCTAssertEqual(DataCheckTables.identifiers(in: ["UPDATE Orders SET x = 1; INSERT INTO \"Käse\" SELECT * FROM bücher"], among: ["orders", "Käse", "bücher", "users"]),
+                       ["orders", "Käse", "bücher"], "only the names asked about; non-ASCII letters are part of a word")
     }
 }
 

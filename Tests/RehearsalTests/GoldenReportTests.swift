@@ -12,7 +12,8 @@ final class GoldenReportTests: XCTestCase {
         let input = try Data(contentsOf: Self.folder.appendingPathComponent("report.json"))
         let report = try JSONReport.decode(input)
         let rendered = try ReportWriter.render(report, as: format)
-        let golden = Self.folder.appendingPathComponent("golden-" + format.fileName)
+        let name = format.fileName ?? "report.\(format.rawValue).txt"
+        let golden = Self.folder.appendingPathComponent("golden-" + name)
         if ProcessInfo.processInfo.environment["REHEARSE_UPDATE_GOLDEN"] == "1" {
             try rendered.write(to: golden)
             // A recording run never passes: the new golden file is reviewed, then the tests
@@ -22,12 +23,14 @@ final class GoldenReportTests: XCTestCase {
         let expected = try Data(contentsOf: golden)
         XCTAssertEqual(
             String(decoding: rendered, as: UTF8.self), String(decoding: expected, as: UTF8.self),
-            "\(format.fileName) changed; if deliberate, regenerate with REHEARSE_UPDATE_GOLDEN=1")
+            "\(name) changed; if deliberate, regenerate with REHEARSE_UPDATE_GOLDEN=1")
     }
 
     func testMarkdownMatchesGolden() throws { try check(.md) }
     func testHTMLMatchesGolden() throws { try check(.html) }
     func testJUnitMatchesGolden() throws { try check(.junit) }
+    func testSARIFMatchesGolden() throws { try check(.sarif) }
+    func testGitHubAnnotationsMatchGolden() throws { try check(.github) }
 
     func testJSONRoundTripsThroughTheModelUnchanged() throws {
         let input = try Data(contentsOf: Self.folder.appendingPathComponent("report.json"))

@@ -26,50 +26,58 @@ enum DataCheckTables {
                 if let parent = before.parents[key] { touched.insert(parent) }
             }
         }
-        let mentioned = identifiers(in: [state.migration.up, state.migration.down].compactMap { $0?.body })
+        let names = Set(existing.map { SnapshotTables.sqlParts($0).last ?? "" })
+        let mentioned = identifiers(in: [state.migration.up, state.migration.down].compactMap { $0?.body }, among: names)
         for table in existing where mentioned.contains(SnapshotTables.sqlParts(table).last ?? "") {
             touched.insert(table)
         }
         return touched.intersection(existing).sorted()
     }
 
-    /// Identifiers a SQL text names: unquoted ones as PostgreSQL folds them (lower case),
-    /// quoted ones as written.
-    static func identifiers(in bodies: [String]) -> Set<String> {
+    /// Identifiers a SQL text names, among `wanted` when it is given: unquoted ones as
+    /// PostgreSQL folds them (ASCII lower case), quoted ones as written. One pass over the
+    /// bytes, so a 50 MB migration costs milliseconds, not minutes.
+    static func identifiers(in bodies: [String], among wanted: Set<String>? = nil) -> Set<String> {
         var names = Set<String>()
+        let lengths = wanted.map { Set($0.map(\.utf8.count)) }
+        func found(_ bytes: ArraySlice<UInt8>, fold: Bool) {
+            guard !bytes.isEmpty, lengths?.contains(bytes.count) ?? true else { return }
+            let name = String(decoding: fold ? bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }[...] : bytes, as: UTF8.self)
+            if wanted?.contains(name) ?? true { names.insert(name) }
+        }
+        func isWordByte(_ byte: UInt8) -> Bool {
+            byte >= 0x80 || byte == 0x5F || byte == 0x24 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+        }
         for body in bodies {
-            var quoted: String?
-            var word = ""
-            func flush() {
-                if !word.isEmpty { names.insert(word.lowercased()) }
-                word = ""
-            }
-            var characters = Array(body)[...]
-            while let character = characters.popFirst() {
-                if var name = quoted {
-                    if character == "\"" {
-                        if characters.first == "\"" {
-                            characters.removeFirst()
-                            name.append("\"")
-                            quoted = name
-                        } else {
-                            names.insert(name)
-                            quoted = nil
+            let bytes = Array(body.utf8)
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == 0x22 {
+                    // "quoted": as written, "" standing for one quote.
+                    var name: [UInt8] = []
+                    index += 1
+                    while index < bytes.count {
+                        if bytes[index] == 0x22 {
+                            if index + 1 < bytes.count, bytes[index + 1] == 0x22 {
+                                name.append(0x22)
+                                index += 2
+                                continue
+                            }
+                            break
                         }
-                    } else {
-                        name.append(character)
-                        quoted = name
+                        name.append(bytes[index])
+                        index += 1
                     }
-                } else if character == "\"" {
-                    flush()
-                    quoted = ""
-                } else if character.isLetter || character.isNumber || character == "_" || character == "$" {
-                    word.append(character)
+                    found(name[...], fold: false)
+                    index += 1
+                } else if isWordByte(bytes[index]) {
+                    let start = index
+                    while index < bytes.count, isWordByte(bytes[index]) { index += 1 }
+                    found(bytes[start..<index], fold: true)
                 } else {
-                    flush()
+                    index += 1
                 }
             }
-            flush()
         }
         return names
     }

@@ -78,6 +78,7 @@ public final class RehearsalRunner {
         report.interrupted = report.interrupted || options.interruption.isInterrupted
         report.finishedAt = Self.timestamp()
         Verdicts.conclude(&report)
+        report = report.relativized(to: RepositoryPaths.base(for: scenario.migrationsPath))
         provisioner.dropAll(keeping: options.keepDatabase ? current.value : nil)
         if !options.keepDatabase { current.value = nil }
         delivered(plan, report)

@@ -1,7 +1,8 @@
 /// Compares two rehearsals of the same scenario (last night's and tonight's): per migration
 /// and step, how durations, lock hold times and blocked traffic moved, and which findings
 /// are new. A change counts as a regression when it is both `factor` times worse and at
-/// least `minimumMs` worse, so noise on tiny steps is not flagged.
+/// least `minimumMs` worse, so noise on tiny steps is not flagged; an up's duration is the
+/// faster of its two runs (up and second up), so one slow measurement is never a regression.
 public struct ReportDiff: Sendable, Codable, Equatable {
     public struct StepChange: Sendable, Codable, Equatable {
         public var version: UInt64
@@ -32,9 +33,10 @@ public struct ReportDiff: Sendable, Codable, Equatable {
                 diff.newMigrations.append(migration.version)
                 continue
             }
-            for step in migration.steps {
+            // The second up is the up's second measurement, not a step of its own.
+            for step in migration.steps where !(step.direction == .up && step.pass == 2) {
                 guard let earlier = before.steps.first(where: { $0.direction == step.direction && $0.pass == step.pass }) else { continue }
-                let label = step.label
+                let label = step.direction == .up ? "up (faster of 2 runs)" : step.label
                 func add(_ metric: String, _ old: Double, _ new: Double) {
                     guard old > 0 || new > 0 else { return }
                     let ratio = old > 0 ? new / old : nil
@@ -43,7 +45,7 @@ public struct ReportDiff: Sendable, Codable, Equatable {
                         version: migration.version, name: migration.name, step: label, metric: metric,
                         old: old, new: new, ratio: ratio, regression: regression))
                 }
-                add("duration", earlier.durationMs, step.durationMs)
+                add("duration", fastest(earlier, in: before), fastest(step, in: migration))
                 add("longest lock held", strongestHold(earlier), strongestHold(step))
                 add("longest traffic block", earlier.traffic?.maxBlockedMs ?? 0, step.traffic?.maxBlockedMs ?? 0)
                 add("migration lock wait", earlier.migrationWaitMs, step.migrationWaitMs)
@@ -62,6 +64,31 @@ public struct ReportDiff: Sendable, Codable, Equatable {
         let newRules = Set(new.findings.map { "\($0.rule)" } + new.migrations.flatMap { m in m.findings.map { "\(m.version) \($0.rule)" } })
         diff.resolvedFindings = oldRules.filter { !newRules.contains($0) }.sorted()
         return diff
+    }
+
+    /// An up's duration as the faster of its two runs when both ran; any other step's own.
+    static func fastest(_ step: StepReport, in migration: MigrationReport) -> Double {
+        guard step.direction == .up, step.pass == 1,
+            let second = migration.steps.first(where: { $0.direction == .up && $0.pass == 2 && $0.status == .ok }), step.status == .ok
+        else { return step.durationMs }
+        return min(step.durationMs, second.durationMs)
+    }
+
+    /// Why two reports cannot be compared, or nil when they can: another scenario, or another
+    /// project's migrations (a version both have under different names, or no version in
+    /// common). Migrations added since are what a nightly trend shows, not a reason.
+    public static func incompatibility(old: RehearsalReport, new: RehearsalReport) -> String? {
+        if old.scenario.name != new.scenario.name {
+            return "the reports are of different scenarios (\(old.scenario.name) and \(new.scenario.name))"
+        }
+        let before = Dictionary(old.migrations.map { ($0.version, $0.name) }, uniquingKeysWith: { first, _ in first })
+        if let renamed = new.migrations.first(where: { migration in before[migration.version].map { $0 != migration.name } ?? false }) {
+            return "migration \(renamed.version) is \(before[renamed.version]!) in the first report and \(renamed.name) in the second: they rehearse different migration sets"
+        }
+        if !old.migrations.isEmpty, !new.migrations.isEmpty, !new.migrations.contains(where: { before[$0.version] != nil }) {
+            return "the reports have no migration in common: they rehearse different migration sets"
+        }
+        return nil
     }
 
     static func strongestHold(_ step: StepReport) -> Double {

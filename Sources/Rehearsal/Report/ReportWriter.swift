@@ -1,22 +1,32 @@
 import Foundation
 
 /// Writes a report's files into an output directory: report.json (the contract),
-/// report.md, report.html and junit.xml, all rendered from the same model.
+/// report.md, report.html, junit.xml and report.sarif, all rendered from the same model;
+/// GitHub workflow annotations are printed, not written.
 public enum ReportWriter {
     public enum Format: String, CaseIterable, Sendable {
         case json
         case md
         case html
         case junit
+        case sarif
+        /// `::error file=…,line=…::` lines for GitHub Actions.
+        case github
 
-        public var fileName: String {
+        /// The file a run writes it to; nil for what is only printed.
+        public var fileName: String? {
             switch self {
             case .json: return "report.json"
             case .md: return "report.md"
             case .html: return "report.html"
             case .junit: return "junit.xml"
+            case .sarif: return "report.sarif"
+            case .github: return nil
             }
         }
+
+        /// The formats a run writes as files, in order.
+        public static var files: [Format] { allCases.filter { $0.fileName != nil } }
     }
 
     public static func render(_ report: RehearsalReport, as format: Format) throws -> Data {
@@ -25,14 +35,23 @@ public enum ReportWriter {
         case .md: return Data(MarkdownReport.render(report).utf8)
         case .html: return Data(HTMLReport.render(report).utf8)
         case .junit: return Data(JUnitReport.render(report).utf8)
+        case .sarif: return try FindingAnnotations.sarif(annotations(report), toolVersion: report.tool.version)
+        case .github:
+            let lines = FindingAnnotations.github(annotations(report))
+            return Data((lines.isEmpty ? "" : lines + "\n").utf8)
         }
+    }
+
+    /// Every finding of the report, the run's and each migration's, with its file.
+    static func annotations(_ report: RehearsalReport) -> [FindingAnnotations.Item] {
+        (report.findings + report.migrations.flatMap(\.findings)).map { FindingAnnotations.Item(finding: $0, file: $0.file) }
     }
 
     public static func write(_ report: RehearsalReport, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let base = URL(fileURLWithPath: directory)
-        for format in Format.allCases {
-            try render(report, as: format).write(to: base.appendingPathComponent(format.fileName))
+        for format in Format.files {
+            try render(report, as: format).write(to: base.appendingPathComponent(format.fileName!))
         }
     }
 
@@ -64,10 +83,9 @@ public enum ReportWriter {
         guard descriptor >= 0 else { return "cannot write there: \(String(cString: strerror(errno)))" }
         close(descriptor)
         unlink(probe)
-        for format in Format.allCases {
-            let file = directory + "/" + format.fileName
-            if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
-                return "\(format.fileName) there is a folder"
+        for name in Format.files.compactMap(\.fileName) {
+            if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
+                return "\(name) there is a folder"
             }
         }
         return nil
@@ -75,7 +93,15 @@ public enum ReportWriter {
 
     /// The files a run writes, for help text and errors.
     public static var fileList: String {
-        Format.allCases.map(\.fileName).joined(separator: ", ")
+        Format.files.compactMap(\.fileName).joined(separator: ", ")
+    }
+
+    /// Workflow annotations for the report's findings when running in GitHub Actions
+    /// (`GITHUB_ACTIONS=true`), so they show on the migration's lines; nil elsewhere.
+    public static func gitHubAnnotations(_ report: RehearsalReport, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard environment["GITHUB_ACTIONS"] == "true" else { return nil }
+        let lines = FindingAnnotations.github(annotations(report))
+        return lines.isEmpty ? nil : lines
     }
 
     /// Appends the Markdown report to GitHub's job summary when running in GitHub Actions.

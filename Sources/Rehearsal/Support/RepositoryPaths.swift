@@ -18,6 +18,12 @@ public enum RepositoryPaths {
         }
     }
 
+    /// What a report's paths are relative to: the repository root holding `path`, else the
+    /// working directory.
+    public static func base(for path: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+        root(containing: path) ?? workingDirectory
+    }
+
     /// `path` relative to the repository root that holds it, else to `workingDirectory`; as
     /// given when it lies in neither.
     public static func relative(_ path: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
