@@ -168,6 +168,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(outcome.stderr.hasSuffix("\n"), "every line ends")
     }
 
+    func testPathsAreRelativeToTheRepositoryAndFindingsAnnotateTheirLinesInGitHubActions() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_add.up.sql"] = "ALTER TABLE items ADD COLUMN extra int;"
+        migrations["2_add.down.sql"] = ""
+        let fixture = try Fixture(test: self, migrations: migrations)
+        try FileManager.default.createDirectory(atPath: fixture.directory + "/.git", withIntermediateDirectories: true)
+        let out = fixture.directory + "/out"
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", out], environment: ["GITHUB_ACTIONS": "true"], in: "/")
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let report = try JSONReport.decode(Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        XCTAssertEqual(report.migrations.first?.upFile, "migrations/2_add.up.sql", "relative to the git top level, whatever the working directory")
+        XCTAssertEqual(report.scenario.file, "scenario.yaml")
+        XCTAssertTrue(outcome.stdout.contains("::warning file=migrations/2_add.down.sql,title=rehearse down.empty::"), outcome.stdout)
+        XCTAssertFalse(outcome.stdout.contains(fixture.directory + "/migrations"), "no absolute path to a migration: \(outcome.stdout)")
+        let sarif = try String(contentsOfFile: out + "/report.sarif", encoding: .utf8)
+        XCTAssertTrue(sarif.contains("\"uri\" : \"migrations/2_add.down.sql\""), sarif)
+    }
+
     func testMissingSnapshotExitsTwo() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")
