@@ -152,9 +152,10 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertEqual(suite.testCase("down")?.skipped?["message"], "not run: up failed")
         XCTAssertEqual(suite.testCase("second up")?.skipped?["message"], "not run: up failed")
         XCTAssertEqual(suite.testCase("down restores schema")?.skipped?["message"], "not checked: up failed")
-        let findings = try XCTUnwrap(suite.testCase("findings")?.failure)
-        XCTAssertEqual(findings["type"], "findings")
-        XCTAssertTrue(suite.testCase("findings")?.failureText.contains("migrate.dirty") ?? false)
+        XCTAssertTrue(up.failureText.contains("migrate.dirty"), "the dirty table fails the up it follows from, not a case of its own")
+        XCTAssertNil(suite.testCase("findings")?.failure)
+        XCTAssertEqual(up.attributes["line"], "2")
+        XCTAssertTrue(up.attributes["file"]?.hasSuffix("_concurrent_index.up.sql") == true, "\(up.attributes)")
     }
 
     func testNotRunMigrationIsAllSkipped() throws {
@@ -174,26 +175,38 @@ final class JUnitReportTests: XCTestCase {
     func testRoundtripBudgetAndFindingsFailuresOfTheLockingMigration() throws {
         let suite = try findSuite("\(SampleReport.lockingVersion) index_clips_title", in: try parsed())
         let down = try XCTUnwrap(suite.testCase("down restores schema"))
-        XCTAssertEqual(down.failure?["type"], "roundtrip")
-        XCTAssertEqual(down.failureText.split(separator: "\n").count, 2)
+        XCTAssertEqual(down.failure?["type"], "roundtrip.down-incomplete")
+        XCTAssertEqual(down.failureText.split(separator: "\n").filter { $0.hasPrefix("error roundtrip.down-incomplete") }.count,
+                       SampleReport.locking().findings.filter { $0.rule == .roundtripDownIncomplete }.count, "each of its findings, once: \(down.failureText)")
         XCTAssertTrue(down.failureText.contains("index public.clips_title_idx still present after down"))
         XCTAssertNil(suite.testCase("second up matches first up")?.failure)
-        let budgets = suite.cases.filter { $0.name.hasPrefix("budget") }
-        XCTAssertEqual(budgets.map(\.name), ["budget.step-duration", "budget: lock.index-build-blocks-writes"])
-        XCTAssertEqual(budgets.map { $0.failure?["type"] }, ["budget.step-duration", "lock.index-build-blocks-writes"])
-        XCTAssertTrue(budgets.first?.failure?["message"]?.hasPrefix("up took 140 ms here (the faster of 2 runs)") ?? false)
-        let findings = try XCTUnwrap(suite.testCase("findings"))
-        XCTAssertEqual(findings.failureText.split(separator: "\n").count, 4)
-        XCTAssertTrue(findings.systemOut.contains("warning lock.no-lock-timeout"))
-        XCTAssertFalse(findings.failureText.contains("lock.no-lock-timeout"))
+        let own = suite.cases.filter { $0.name.contains(".") }
+        XCTAssertEqual(own.map(\.name), ["budget.step-duration", "lock.index-build-blocks-writes"])
+        XCTAssertEqual(own.map { $0.failure?["type"] }, ["budget.step-duration", "lock.index-build-blocks-writes"])
+        XCTAssertTrue(own.first?.failure?["message"]?.hasPrefix("up took 140 ms here (the faster of 2 runs)") ?? false)
+        XCTAssertNil(suite.testCase("findings")?.failure, "every error fails a case of its own")
+        let up = try XCTUnwrap(suite.testCase("up"))
+        XCTAssertNil(up.failure)
+        XCTAssertTrue(up.systemOut.contains("warning lock.no-lock-timeout"), "a warning about the up is in the up's output")
     }
 
-    func testFindingsJudgedAgainstABudgetCountAsBudgetsWhateverTheirMessageSays() {
-        let judged = Finding.Judged(budget: "budgets.lock_hold", budgetMs: 500, measuredMs: 2000)
-        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: .lockIndexBuild, severity: .error, message: "up builds an index", judged: judged)))
-        XCTAssertTrue(JUnitReport.isBudget(Finding(rule: .trafficBlockedOverBudget, severity: .error, message: "blocked", judged: judged)))
-        XCTAssertFalse(JUnitReport.isBudget(Finding(
-            rule: .roundtripDownIncomplete, severity: .error, message: "index public.x still present after down, over the budget of 1 s")))
+    /// The complaint was ten failing cases for eight error findings: now each error
+    /// finding fails exactly one case, and no case fails without one.
+    func testEachErrorFindingFailsExactlyOneCase() throws {
+        for report in [report, try JSONReport.decode(Data(contentsOf: GoldenReportTests.folder.appendingPathComponent("report.json")))] {
+            let (collector, ok) = JUnitCollector.parse(JUnitReport.render(report))
+            XCTAssertTrue(ok)
+            let failing = collector.suites.flatMap(\.cases).filter { $0.failure != nil }
+            let errors = (report.findings + report.migrations.flatMap(\.findings)).filter { $0.severity == .error }
+            XCTAssertFalse(errors.isEmpty)
+            for error in errors {
+                let holders = failing.filter { $0.failureText.contains(JUnitReport.findingLine(error)) }
+                XCTAssertEqual(holders.count, 1, "\(error.rule): \(holders.map(\.name))")
+            }
+            for testCase in failing {
+                XCTAssertTrue(errors.contains { testCase.failureText.contains(JUnitReport.findingLine($0)) }, "\(testCase.name) fails without an error finding")
+            }
+        }
     }
 
     func testPlanSuiteReportsRunFindingsAsOutput() throws {

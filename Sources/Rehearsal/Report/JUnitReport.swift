@@ -2,9 +2,12 @@ import Foundation
 
 /// Renders the report as JUnit XML, the format CI test tabs already read (GitHub actions such
 /// as dorny/test-reporter and mikepenz/action-junit-report, GitLab's `junit` artifacts): a
-/// suite "plan" for the run as a whole, then one suite per migration with a case per step, per
-/// round-trip check and per exceeded budget, and a "findings" case that fails on any error
-/// finding. Case names stay the same from run to run, so CI can track them over nights.
+/// suite "plan" for the run as a whole, one suite per migration with a case per step and per
+/// round-trip check, and a "release rollback" suite. Each error finding fails exactly one
+/// case: the step or check it is about, else a case of its own named by its rule. Warnings
+/// and notes go to the output of the case they are about, else of a "findings" case that
+/// never fails. Cases carry the migration's file and line. Case names stay the same from run
+/// to run, so CI can track them over nights.
 public enum JUnitReport {
     public static func render(_ report: RehearsalReport) -> String {
         let suites = [planSuite(report)] + report.migrations.map { suite(for: $0, report: report) }
@@ -61,9 +64,14 @@ public enum JUnitReport {
         var outcome: Outcome
         /// What a person may want to read although the case passed (warnings).
         var output: String?
+        /// The migration file and line the case is about, for CI systems that link them.
+        var file: String?
+        var line: Int?
 
         func xml() -> [String] {
-            let start = "    <testcase name=\"\(JUnitReport.attribute(name))\" classname=\"\(JUnitReport.attribute(classname))\" time=\"\(JUnitReport.time(seconds))\""
+            var start = "    <testcase name=\"\(JUnitReport.attribute(name))\" classname=\"\(JUnitReport.attribute(classname))\" time=\"\(JUnitReport.time(seconds))\""
+            if let file { start += " file=\"\(JUnitReport.attribute(file))\"" }
+            if let line { start += " line=\"\(line)\"" }
             var body: [String] = []
             switch outcome {
             case .passed:
@@ -85,6 +93,8 @@ public enum JUnitReport {
 
     static func planSuite(_ report: RehearsalReport) -> Suite {
         let classname = "rehearse.\(report.scenario.name).plan"
+        // The release rollback's findings belong to its own suite.
+        let findings = report.findings.filter { $0.rule.category != .release }
         let completed: Case.Outcome = report.interrupted
             ? .failed(
                 message: "the rehearsal was interrupted; later migrations were not rehearsed",
@@ -104,10 +114,36 @@ public enum JUnitReport {
             ("rehearse.version", report.tool.version),
         ]
         if let finished = report.finishedAt { properties.append(("finished", finished)) }
-        return Suite(name: "plan", properties: properties, cases: [
-            Case(name: "rehearsal completed", classname: classname, outcome: completed),
-            findingsCase(report.findings, classname: classname),
-        ])
+        let errors = findings.filter { $0.severity == .error }
+        return Suite(
+            name: "plan", properties: properties,
+            cases: [Case(name: "rehearsal completed", classname: classname, outcome: completed)]
+                + ownCases(errors, classname: classname)
+                + [notesCase(findings.filter { $0.severity != .error }, classname: classname)])
+    }
+
+    /// Where a finding of a migration shows: the case an error fails (exactly one), or the
+    /// case whose output a warning or note joins.
+    enum Place: Equatable {
+        case step(StepKind)
+        case downRestoresSchema
+        case secondUpMatches
+        case dataBack
+        /// A case of its own, named by the rule.
+        case own
+        case findings
+    }
+
+    static func place(of finding: Finding) -> Place {
+        switch finding.rule {
+        case .roundtripDownIncomplete: return .downRestoresSchema
+        case .roundtripReupDiffers: return .secondUpMatches
+        case .roundtripLosesData: return .dataBack
+        case .stepFailed, .stepTimeout, .migrateDirty, .runInterrupted: return .step(finding.step ?? .up)
+        default:
+            if finding.severity == .error { return .own }
+            return finding.step.map { .step($0) } ?? .findings
+        }
     }
 
     static func suite(for migration: MigrationReport, report: RehearsalReport) -> Suite {
@@ -119,45 +155,52 @@ public enum JUnitReport {
             let names = StepKind.allCases.map(\.label) + ["down restores schema", "second up matches first up", "down brings the data back", "findings"]
             return Suite(name: name, properties: properties, cases: names.map { Case(name: $0, classname: classname, outcome: .skipped(reason)) })
         }
+        func at(_ place: Place) -> (errors: [Finding], notes: [Finding]) {
+            let here = migration.findings.filter { self.place(of: $0) == place }
+            return (here.filter { $0.severity == .error }, here.filter { $0.severity != .error })
+        }
+        func file(_ kind: StepKind) -> String? { kind == .down ? migration.downFile : migration.upFile }
 
         var cases: [Case] = []
         for kind in StepKind.allCases {
-            guard let step = migration.steps.first(where: { $0.kind == kind }) else {
-                cases.append(Case(name: kind.label, classname: classname, outcome: .skipped(missingReason(migration, report: report, prefix: "not run"))))
-                continue
+            let (errors, notes) = at(.step(kind))
+            let outcome: Case.Outcome
+            var seconds = 0.0
+            if let step = migration.steps.first(where: { $0.kind == kind }) {
+                outcome = stepOutcome(step)
+                seconds = step.durationMs / 1000
+            } else {
+                outcome = .skipped(missingReason(migration, report: report, prefix: "not run"))
             }
-            cases.append(Case(name: kind.label, classname: classname, seconds: step.durationMs / 1000, outcome: stepOutcome(step)))
+            cases.append(Case(
+                name: kind.label, classname: classname, seconds: seconds, outcome: failing(outcome, with: errors),
+                output: lines(notes), file: file(kind), line: (errors + notes).compactMap(\.line).first))
         }
 
         let roundtrip = migration.roundtrip
-        let afterDown = roundtrip.differences.filter { $0.comparison == .down }
-        let afterReup = roundtrip.differences.filter { $0.comparison != .down }
-        cases.append(Case(
-            name: "down restores schema", classname: classname,
-            outcome: checkOutcome(roundtrip.downRestoresSchema, afterDown, what: "down did not restore the schema", migration: migration, report: report)))
-        cases.append(Case(
-            name: "second up matches first up", classname: classname,
-            outcome: checkOutcome(roundtrip.reupMatchesFirstUp, afterReup, what: "the second up built a different schema", migration: migration, report: report)))
-        cases.append(dataCase(migration, classname: classname, report: report))
+        let checks: [(place: Place, name: String, result: Bool?, differences: [SchemaDifference], file: String?)] = [
+            (.downRestoresSchema, "down restores schema", roundtrip.downRestoresSchema, roundtrip.differences.filter { $0.comparison == .down }, migration.downFile),
+            (.secondUpMatches, "second up matches first up", roundtrip.reupMatchesFirstUp, roundtrip.differences.filter { $0.comparison != .down }, migration.upFile),
+        ]
+        for check in checks {
+            let (errors, notes) = at(check.place)
+            let checked: Case.Outcome = check.result == nil ? .skipped(missingReason(migration, report: report, prefix: "not checked")) : .passed
+            let differences = check.differences.map { $0.message.isEmpty ? "\($0.change.rawValue) \($0.kind) \($0.name)" : $0.message }
+            cases.append(Case(
+                name: check.name, classname: classname, outcome: failing(checked, with: errors, details: differences),
+                output: lines(notes), file: check.file, line: (errors + notes).compactMap(\.line).first))
+        }
+        let (dataErrors, dataNotes) = at(.dataBack)
+        var data = dataCase(migration, classname: classname, report: report)
+        data.outcome = failing(data.outcome, with: dataErrors)
+        data.output = lines(dataNotes) ?? data.output
+        data.file = migration.downFile
+        cases.append(data)
 
         // Named by rule, not message: measured figures in a name would make a new test every night.
-        let budgets = migration.findings.filter { $0.severity == .error && isBudget($0) }
-        for (index, finding) in budgets.enumerated() {
-            let rule = finding.rule.rawValue
-            let base = finding.rule.category == .budget ? rule : "budget: \(rule)"
-            let sameRule = budgets.filter { $0.rule == finding.rule }
-            let ordinal = sameRule.count > 1 ? " #\(budgets[...index].filter { $0.rule == finding.rule }.count)" : ""
-            cases.append(Case(
-                name: base + ordinal, classname: classname,
-                outcome: .failed(message: finding.message, type: rule, details: findingLine(finding))))
-        }
-        cases.append(findingsCase(migration.findings, classname: classname))
+        cases += ownCases(at(.own).errors, classname: classname)
+        cases.append(notesCase(at(.findings).notes, classname: classname))
         return Suite(name: name, properties: properties, cases: cases)
-    }
-
-    /// A finding that judged a measured figure against one of the scenario's budgets.
-    static func isBudget(_ finding: Finding) -> Bool {
-        finding.judged != nil
     }
 
     // MARK: - Cases
@@ -186,37 +229,39 @@ public enum JUnitReport {
         }
     }
 
-    static func checkOutcome(
-        _ result: Bool?, _ differences: [SchemaDifference], what: String, migration: MigrationReport, report: RehearsalReport
-    ) -> Case.Outcome {
-        switch result {
-        case true?:
-            return .passed
-        case false?:
-            let lines = differences.map { $0.message.isEmpty ? "\($0.change.rawValue) \($0.kind) \($0.name)" : $0.message }
-            return .failed(
-                message: "\(what): \(differences.count) difference(s)\(lines.first.map { "; first: \($0)" } ?? "")",
-                type: "roundtrip", details: lines.joined(separator: "\n"))
-        case nil:
-            return .skipped(missingReason(migration, report: report, prefix: "not checked"))
+    /// A failing case for each error finding that has no case of its own elsewhere, named by
+    /// its rule (numbered when a rule fires more than once), with the finding's file and line.
+    static func ownCases(_ errors: [Finding], classname: String) -> [Case] {
+        errors.enumerated().map { index, finding in
+            let rule = finding.rule.rawValue
+            let repeats = errors.filter { $0.rule == finding.rule }.count
+            let ordinal = repeats > 1 ? " #\(errors[...index].filter { $0.rule == finding.rule }.count)" : ""
+            return Case(
+                name: rule + ordinal, classname: classname,
+                outcome: .failed(message: finding.message, type: rule, details: findingLine(finding)),
+                file: finding.file, line: finding.line)
         }
     }
 
-    /// A failed "findings" case lists every error finding; warnings and notes go to its output,
-    /// where CI shows them without failing the build.
-    static func findingsCase(_ findings: [Finding], classname: String) -> Case {
-        let errors = findings.filter { $0.severity == .error }
-        let others = findings.filter { $0.severity != .error }
-        let output = others.isEmpty ? nil : others.map(findingLine).joined(separator: "\n")
-        guard let first = errors.first else {
-            return Case(name: "findings", classname: classname, outcome: .passed, output: output)
+    /// The "findings" case: it never fails (every error fails a case of its own); the warnings
+    /// and notes no other case holds go to its output. GitLab's test report and Jenkins show a
+    /// case's output whether it passed or failed; reporters that list only failed cases do not.
+    static func notesCase(_ notes: [Finding], classname: String) -> Case {
+        Case(name: "findings", classname: classname, outcome: .passed, output: lines(notes))
+    }
+
+    /// `outcome`, failed by `errors` when there are some: their lines join the details.
+    static func failing(_ outcome: Case.Outcome, with errors: [Finding], details extra: [String] = []) -> Case.Outcome {
+        guard let first = errors.first else { return outcome }
+        let findings = errors.map(findingLine)
+        if case let .failed(message, type, details) = outcome {
+            return .failed(message: message, type: type, details: ([details] + extra + findings).filter { !$0.isEmpty }.joined(separator: "\n"))
         }
-        return Case(
-            name: "findings", classname: classname,
-            outcome: .failed(
-                message: "\(errors.count) error finding(s); first: \(first.message)", type: "findings",
-                details: errors.map(findingLine).joined(separator: "\n")),
-            output: output)
+        return .failed(message: first.message, type: first.rule.rawValue, details: (extra + findings).joined(separator: "\n"))
+    }
+
+    static func lines(_ findings: [Finding]) -> String? {
+        findings.isEmpty ? nil : findings.map(findingLine).joined(separator: "\n")
     }
 
     static func findingLine(_ finding: Finding) -> String {
