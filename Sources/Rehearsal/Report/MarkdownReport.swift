@@ -1,8 +1,23 @@
-/// Renders the report as Markdown: the verdict first, then a table of migrations, then per
-/// migration its findings, steps and locks, then where the snapshot came from. Readable in
-/// a pager and as a CI comment.
+import Foundation
+
+/// Renders the report as Markdown for a person and a pull-request comment: the verdict, one
+/// summary table, then only the warnings and errors, grouped by migration; notes counted, not
+/// listed; each rule's advice once, with a link to its page. Statements, locks and traffic
+/// follow in collapsed sections while the whole stays within `budget` characters (GitHub
+/// takes at most 65,536 in a comment); what does not fit is in report.html and report.json.
 public enum MarkdownReport {
-    public static func render(_ report: RehearsalReport) -> String {
+    /// Characters the report may take: under GitHub's 65,536 for a comment, with room for the
+    /// text a CI step puts around it.
+    public static let defaultBudget = 60_000
+
+    /// Where rule pages are linked: `REHEARSE_RULES_URL` when set (e.g. your copy of
+    /// rehearse's `docs/rules/` on your Git host), else the repository-relative path.
+    static func ruleLink(_ rule: Rule, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["REHEARSE_RULES_URL"].flatMap { $0.isEmpty ? nil : ($0.hasSuffix("/") ? $0 : $0 + "/") } ?? "docs/rules/"
+        return base + rule.rawValue + ".md"
+    }
+
+    public static func render(_ report: RehearsalReport, budget: Int = defaultBudget) -> String {
         var out: [String] = []
         let icon = ["pass": "✅", "warn": "⚠️", "fail": "❌"][report.verdict.rawValue] ?? ""
         let badge = "\(icon) \(report.verdict.headline)"
@@ -34,45 +49,97 @@ public enum MarkdownReport {
             }
             out.append("")
         }
-        if !report.findings.isEmpty {
-            out.append("## Directory and plan")
-            out.append("")
-            out += report.findings.map(findingLine)
-            out.append("")
-        }
-        for migration in report.migrations {
-            out.append("## \(migration.version) \(escape(migration.name)) — \(verdictText(migration))")
-            out.append("")
-            if migration.status == .notRun {
-                out.append(escape(migration.notRunReason ?? "not rehearsed"))
-                out.append("")
-                continue
-            }
-            if let skipped = migration.roundtrip.skipped { out.append("Round trip not rehearsed: \(escape(skipped)).\n") }
-            if let recovery = migration.recovery { out.append("Back on production's path: \(escape(recovery.summary)).\n") }
-            if let data = migration.roundtrip.data { out.append("Data round trip: \(escape(data.summary)).\n") }
-            if migration.findings.isEmpty {
-                out.append("No findings.")
-            } else {
-                out += migration.findings.map(findingLine)
-            }
-            out.append("")
-            out += MarkdownStepDetails.render(migration, report: report)
-            out.append("")
-        }
+        var rest: [String] = []
         if let rollback = report.releaseRollback {
-            out += releaseSection(rollback)
+            rest += releaseSection(rollback)
         }
+        rest += adviceSection(report)
         if let traffic = report.traffic {
-            out.append("## Traffic")
-            out.append("")
-            out.append("\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(traffic.queries.map { "`\(escape($0))`" }.joined(separator: ", "))); baseline over \(Format.duration(traffic.baselineSeconds * 1000)): \(traffic.baseline.queries) queries, p50 \(Format.duration(traffic.baseline.p50Ms)), p99 \(Format.duration(traffic.baseline.p99Ms)), \(traffic.baseline.errors) error(s). Lock waits are sampled \(sampling(report)); a wait's start comes from pg_locks.waitstart.")
-            out.append("")
+            rest.append("## Traffic")
+            rest.append("")
+            rest.append("\(traffic.connections) connection(s) at \(Int(traffic.ratePerSecond)) queries/s (\(traffic.queries.map { "`\(escape($0))`" }.joined(separator: ", "))); baseline over \(Format.duration(traffic.baselineSeconds * 1000)): \(traffic.baseline.queries) queries, p50 \(Format.duration(traffic.baseline.p50Ms)), p99 \(Format.duration(traffic.baseline.p99Ms)), \(traffic.baseline.errors) error(s). Lock waits are sampled \(sampling(report)); a wait's start comes from pg_locks.waitstart.")
+            rest.append("")
         }
-        out.append("## Snapshot and server")
-        out.append("")
+        rest += snapshotSection(report)
+        // The warnings and errors get what the rest leaves, shortened only when they must be.
+        let fixed = (out + rest).joined(separator: "\n").count
+        out += problems(report, room: budget - fixed)
+        out += rest
+        out += details(report, room: budget - out.joined(separator: "\n").count)
+        return out.joined(separator: "\n")
+    }
+
+    /// How much of each migration's problems `problems` lists, fullest first: at most `limit`
+    /// findings each, messages cut at `characters` (nil: whole).
+    static let listings: [(limit: Int, characters: Int?)] = [(12, nil), (12, 240), (8, 180), (5, 140), (3, 120), (1, 100)]
+
+    /// The warnings and errors, grouped by migration, worst first, in the fullest listing that
+    /// fits in `room` characters; notes only counted.
+    static func problems(_ report: RehearsalReport, room: Int) -> [String] {
+        var lines: [String] = []
+        for listing in listings {
+            lines = problems(report, limit: listing.limit, characters: listing.characters)
+            if lines.joined(separator: "\n").count <= room { return lines }
+        }
+        return lines
+    }
+
+    /// The warnings and errors, grouped by migration, worst first; notes only counted. Past
+    /// `limit` findings in one migration, the rest are counted; messages longer than
+    /// `characters` are cut (report.html has them whole).
+    static func problems(_ report: RehearsalReport, limit: Int, characters: Int?) -> [String] {
+        var out: [String] = []
+        func list(_ findings: [Finding]) -> [String] {
+            let shown = findings.filter { $0.severity != .info }
+            var lines = shown.prefix(limit).map { findingLine($0, characters: characters) }
+            if shown.count > limit { lines.append("- … and \(shown.count - limit) more warning(s) and error(s): see report.html") }
+            return lines
+        }
+        let run = report.findings.filter { $0.severity != .info && $0.rule.category != .release }
+        if !run.isEmpty {
+            out += ["### Directory and plan", ""] + list(run) + [""]
+        }
+        for migration in report.migrations where migration.status != .notRun {
+            let shown = list(migration.findings)
+            var lines: [String] = []
+            if let recovery = migration.recovery { lines.append("Back on production's path: \(escape(recovery.summary)).") }
+            if let skipped = migration.roundtrip.skipped { lines.append("Round trip not rehearsed: \(escape(skipped)).") }
+            guard !shown.isEmpty || !lines.isEmpty else { continue }
+            out += ["### \(migration.version) \(escape(migration.name)) — \(verdictText(migration))", ""] + lines + (lines.isEmpty ? [] : [""]) + shown + [""]
+        }
+        // Migrations not rehearsed, one line per reason.
+        var reasons: [(String, [UInt64])] = []
+        for migration in report.migrations where migration.status == .notRun {
+            let reason = migration.notRunReason ?? "not rehearsed"
+            if let index = reasons.firstIndex(where: { $0.0 == reason }) { reasons[index].1.append(migration.version) } else { reasons.append((reason, [migration.version])) }
+        }
+        for (reason, versions) in reasons {
+            out += ["- not rehearsed (\(versions.count == 1 ? "migration \(versions[0])" : "\(versions.count) migrations, \(versions.first!)–\(versions.last!)")): \(escape(reason))", ""]
+        }
+        let all = report.findings + report.migrations.flatMap(\.findings)
+        let notes = all.filter { $0.severity == .info }.count
+        if notes > 0 { out += ["\(notes) note(s) (info, accepted risks included) are in report.html and report.json.", ""] }
+        if characters != nil || limit < listings[0].limit {
+            out.insert(contentsOf: ["Shortened to fit a pull-request comment: report.html and report.json have every finding in full.", ""], at: 0)
+        }
+        return out.isEmpty ? out : ["## Warnings and errors", ""] + out
+    }
+
+    /// Each rule that fired, once: its advice (the first finding's) and a link to its page.
+    static func adviceSection(_ report: RehearsalReport) -> [String] {
+        var seen: [Rule] = []
+        var out: [String] = []
+        for finding in (report.findings + report.migrations.flatMap(\.findings)).filter({ $0.severity != .info }) where !seen.contains(finding.rule) {
+            seen.append(finding.rule)
+            out.append("- [`\(finding.rule)`](\(ruleLink(finding.rule))): \(escape(finding.advice ?? finding.rule.summary))")
+        }
+        return out.isEmpty ? [] : ["## What to do", ""] + out + [""]
+    }
+
+    static func snapshotSection(_ report: RehearsalReport) -> [String] {
+        var out = ["## Snapshot and server", ""]
         let snapshot = report.snapshot
-        out.append("- snapshot `\(escape(snapshot.path))` (\(Format.bytes(snapshot.bytes)), sha256 `\(snapshot.sha256.prefix(16))…`)")
+        out.append("- snapshot `\(escape(snapshot.path))` (\(snapshot.format.map { $0.label + ", " } ?? "")\(Format.bytes(snapshot.bytes)), sha256 `\(snapshot.sha256.prefix(16))…`)")
         if snapshot.fromCache {
             out.append("- \(snapshot.cacheNote)")
         } else if let restore = snapshot.restore {
@@ -90,7 +157,30 @@ public enum MarkdownReport {
         }
         out.append("- started \(report.startedAt)\(report.finishedAt.map { ", finished \($0)" } ?? ""); rehearse \(report.tool.version)")
         out.append("")
-        return out.joined(separator: "\n")
+        return out
+    }
+
+    /// Each rehearsed migration's steps, statements, locks and traffic, collapsed, while they
+    /// fit in `room` characters; the rest are named.
+    static func details(_ report: RehearsalReport, room: Int) -> [String] {
+        var out = ["## Details", ""]
+        var left = room - 200
+        var omitted: [UInt64] = []
+        for migration in report.migrations where migration.status != .notRun {
+            var section = MarkdownStepDetails.render(migration, report: report) + [""]
+            if let data = migration.roundtrip.data { section.insert(contentsOf: ["", "Data round trip: \(escape(data.summary)).", ""], at: 2) }
+            let size = section.joined(separator: "\n").count + 1
+            if size > left || !omitted.isEmpty {
+                omitted.append(migration.version)
+                continue
+            }
+            left -= size
+            out += section
+        }
+        if !omitted.isEmpty {
+            out += ["The details of \(omitted.count) more migration(s) (\(omitted.map(String.init).joined(separator: ", "))) are in report.html and report.json, to keep this report within \(defaultBudget / 1000)k characters.", ""]
+        }
+        return out.count > 2 ? out : []
     }
 
     /// The release rolled back and forward: what happened, then each step.
@@ -146,14 +236,17 @@ public enum MarkdownReport {
         migration.verdict == .fail ? "**fail**" : migration.verdict.rawValue
     }
 
-    static func findingLine(_ finding: Finding) -> String {
+    /// One finding: severity, rule, where, what. Its advice is said once per rule, under
+    /// "What to do".
+    static func findingLine(_ finding: Finding, characters: Int? = nil) -> String {
         let icon = ["info": "ℹ️", "warning": "⚠️", "error": "❌"][finding.severity.rawValue] ?? ""
         var where_ = ""
         if let file = finding.file {
-            where_ = " (`\(escape(lastComponent(file)))\(finding.line.map { ":\($0)" } ?? "")`)"
+            where_ = " (`\(escape(characters == nil ? file : lastComponent(file)))\(finding.line.map { ":\($0)" } ?? "")`)"
         }
-        var line = "- \(icon) **\(finding.rule)**\(where_): \(escape(finding.message))"
-        if let advice = finding.advice { line += " — *\(escape(advice))*" }
+        var message = finding.message
+        if let characters, message.count > characters { message = String(message.prefix(characters - 1)) + "…" }
+        var line = "- \(icon) **\(finding.rule)**\(where_): \(escape(message))"
         if let accepted = finding.accepted { line += " — accepted: \(escape(accepted))" }
         return line
     }

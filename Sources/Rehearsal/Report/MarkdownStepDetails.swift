@@ -4,7 +4,7 @@ enum MarkdownStepDetails {
     static func render(_ migration: MigrationReport, report: RehearsalReport) -> [String] {
         let escape = MarkdownReport.escape
         var out: [String] = []
-        out.append("<details><summary>Steps, statements, locks and traffic</summary>")
+        out.append("<details><summary>\(migration.version) \(escape(migration.name)): steps, statements, locks and traffic</summary>")
         out.append("")
         out.append("| step | status | time | server | waited for locks | WAL | size change | tracking after |")
         out.append("|---|---|---:|---:|---:|---:|---:|---|")
