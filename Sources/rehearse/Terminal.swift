@@ -69,9 +69,18 @@ final class Terminal: @unchecked Sendable {
             line(table.map { "tracking table \($0), found in the snapshot (set tracking_table to choose another)" }
                 ?? "no tracking table of migrate's shape in the snapshot: migrate would create schema_migrations and run every migration")
         case .planned(let recorded, let pending):
-            line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)")
+            compact = pending > Self.compactAbove
+            line("snapshot at version \(recorded?.display ?? "none"); \(pending) pending migration(s)\(compact ? " (one line per migration)" : "")")
         case .stepStarted(let version, let name, let direction, let pass):
-            status("\(version) \(name): \(StepKind(direction: direction, pass: pass).label)…")
+            if compact, release != nil {
+                if isTTY { status("release rollback: \(version) \(name) \(StepKind(direction: direction, pass: pass).label)…") }
+                return
+            }
+            if compact, version != migrationLine?.version {
+                flushMigrationLine()
+                migrationLine = (version, name, [])
+            }
+            if !compact || isTTY { status("\(version) \(name): \(StepKind(direction: direction, pass: pass).label)…") }
         case .stepFinished(let version, let step):
             let label = step.label
             let outcome: String
@@ -80,12 +89,21 @@ final class Terminal: @unchecked Sendable {
             case .skipped: outcome = paint("skipped", .yellow)
             case .failed: outcome = paint("FAILED", .red)
             }
-            line("  \(version) \(label): \(outcome) in \(Format.duration(step.durationMs))")
+            if compact, release != nil {
+                release?.append(step.status == .failed ? "\(version) \(step.direction.rawValue) " + outcome : "")
+            } else if compact, migrationLine?.version == version {
+                migrationLine?.steps.append("\(label) \(step.status == .ok ? Format.duration(step.durationMs) : outcome)")
+            } else {
+                line("  \(version) \(label): \(outcome) in \(Format.duration(step.durationMs))")
+            }
         case .tracing(let version):
-            status("\(version): replaying on a copy without traffic (statements, data round trip)")
+            flushMigrationLine()
+            if !compact || isTTY { status("\(version): replaying on a copy without traffic (statements, data round trip)") }
         case .checkedRoundtrip(let version, let differences):
             if differences > 0 { line("  \(version) round-trip: " + paint("\(differences) difference(s) after down", .red)) }
         case .rollingBackRelease(let target):
+            flushMigrationLine()
+            if compact { release = [] }
             line("rolling the release back to \(target.map { "version \($0)" } ?? "no version") (migrate goto), then forward again")
         case .rollingForwardRelease:
             status("rolling the release forward again…")
@@ -94,9 +112,32 @@ final class Terminal: @unchecked Sendable {
         }
     }
 
-    /// The verdict and, above it, every warning and error by migration; `directory` nil when
-    /// the report could not be written.
+    /// Above this many pending migrations, progress is one line per migration and the summary
+    /// one line per migration with problems.
+    static let compactAbove = 10
+    private var compact = false
+    /// The migration whose steps are being collected into its one line (compact mode).
+    private var migrationLine: (version: UInt64, name: String, steps: [String])?
+
+    /// The release rollback's steps (compact mode): "" for each that went well, else what failed.
+    private var release: [String]?
+
+    private func flushMigrationLine() {
+        if let steps = release {
+            release = nil
+            let failed = steps.filter { !$0.isEmpty }
+            line("  release rollback: \(steps.count) step(s)\(failed.isEmpty ? ", all ok" : ": " + failed.joined(separator: ", "))")
+        }
+        guard let current = migrationLine else { return }
+        migrationLine = nil
+        line("  \(current.version) \(current.name): \(current.steps.joined(separator: ", "))")
+    }
+
+    /// The verdict and, above it, the warnings and errors by migration (for long runs, one
+    /// line per migration: its counts and its worst problem); `directory` nil when the report
+    /// could not be written.
     func summary(_ report: RehearsalReport, directory: String?) {
+        flushMigrationLine()
         clearProgress()
         failure(of: report)
         let colour: Colour = report.verdict == .fail ? .red : report.verdict == .warn ? .yellow : .green
@@ -106,7 +147,15 @@ final class Terminal: @unchecked Sendable {
                 say("  \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
             }
             for migration in report.migrations {
-                for finding in migration.findings where finding.severity != .info {
+                let problems = migration.findings.filter { $0.severity != .info }
+                if report.migrations.count > Self.compactAbove, let worst = problems.first {
+                    let errors = problems.filter { $0.severity == .error }.count
+                    let counts = [errors > 0 ? paint("\(errors) error(s)", .red) : nil, problems.count > errors ? paint("\(problems.count - errors) warning(s)", .yellow) : nil]
+                    let message = worst.message.count > 140 ? String(worst.message.prefix(139)) + "…" : worst.message
+                    say("  \(migration.version) \(migration.name): \(counts.compactMap { $0 }.joined(separator: ", ")); \(message)")
+                    continue
+                }
+                for finding in problems {
                     say("  \(migration.version) \(finding.severity == .error ? paint("error", .red) : paint("warning", .yellow)): \(finding.message)")
                 }
             }

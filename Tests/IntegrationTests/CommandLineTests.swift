@@ -186,6 +186,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(sarif.contains("\"uri\" : \"migrations/2_add.down.sql\""), sarif)
     }
 
+    func testALongRunPrintsOneLinePerMigration() throws {
+        var migrations = Fixture.baseMigrations
+        for version in 2...13 {
+            migrations["\(version)_add_c\(version).up.sql"] = "ALTER TABLE items ADD COLUMN c\(version) int;" + (version == 7 ? "\nUPDATE items SET name = upper(name);" : "")
+            migrations["\(version)_add_c\(version).down.sql"] = "ALTER TABLE items DROP COLUMN c\(version);"
+        }
+        // Migration 7's down does not bring the names back: its one warning.
+        let fixture = try Fixture(test: self, migrations: migrations, extra: "session:\n  lock_timeout: 2s")
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", fixture.directory + "/out"])
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let progress = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("  ") }
+        for version in 2...13 {
+            XCTAssertEqual(progress.filter { $0.hasPrefix("  \(version) add_c\(version): up ") }.count, 1, "\(version): \(outcome.stderr)")
+        }
+        XCTAssertEqual(progress.count, 13, "a line per migration and one for the release rollback: \(outcome.stderr)")
+        XCTAssertTrue(progress.contains { $0.hasPrefix("  release rollback: ") }, outcome.stderr)
+        let summary = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("  7 ") }
+        XCTAssertEqual(summary.count, 1, "one summary line for the migration with problems: \(outcome.stdout)")
+        XCTAssertTrue(summary.first?.contains("warning(s)") == true, outcome.stdout)
+    }
+
     func testMissingSnapshotExitsTwo() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")
