@@ -32,7 +32,7 @@ final class ReportRoundTripTests: XCTestCase {
         step.timedOut = true
         step.interrupted = true
         step.observationGaps = ["the lock sampler stopped"]
-        step.statements = [StatementReport(line: 1, command: "UPDATE", rows: 3, durationMs: 1, locks: [LockTaken(relation: "public.t", mode: "RowExclusiveLock")], rewrote: [rewrite])]
+        step.statements = [StatementReport(line: 1, command: "UPDATE", rows: 3, durationMs: 1, locks: [LockTaken(relation: "public.t", mode: "RowExclusiveLock", relationKind: "table")], rewrote: [rewrite])]
         step.locks = [ObservedLock(relation: "public.t", relationKind: "table", mode: "ShareLock", firstSeenMs: 0, lastSeenMs: 4, granted: true, heldMs: 4)]
         step.rewrote = [rewrite]
         step.migrationWaitMs = 1

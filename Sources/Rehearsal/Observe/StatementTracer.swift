@@ -67,7 +67,7 @@ enum StatementTracer {
     static func ownLocks(on connection: Connection) throws -> [LockTaken] {
         try connection.query(
             """
-            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), l.mode
+            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), l.mode, c.relkind
             FROM pg_catalog.pg_locks l
             JOIN pg_catalog.pg_class c ON c.oid = l.relation
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -75,7 +75,7 @@ enum StatementTracer {
               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
             ORDER BY 1, 2
             """
-        ).rows.map { LockTaken(relation: $0[0] ?? "?", mode: $0[1] ?? "?") }
+        ).rows.map { LockTaken(relation: $0[0] ?? "?", mode: $0[1] ?? "?", relationKind: $0[2].map(ObservedLock.kindName)) }
     }
 }
 
@@ -83,4 +83,12 @@ enum StatementTracer {
 public struct LockTaken: Sendable, Codable, Equatable {
     public var relation: String
     public var mode: String
+    /// `table`, `index`, … (nil in reports written before it was recorded).
+    public var relationKind: String?
+
+    public init(relation: String, mode: String, relationKind: String? = nil) {
+        self.relation = relation
+        self.mode = mode
+        self.relationKind = relationKind
+    }
 }

@@ -82,11 +82,7 @@ public enum HTMLReport {
             "<tbody>",
         ]
         for migration in report.migrations {
-            let lock = migration.steps.first { $0.direction == .up && $0.pass == 1 }?.locks
-                .filter { $0.granted }.max { $0.strengthRank < $1.strengthRank }
-            let lockCell = lock.map {
-                "\(esc($0.mode)) on \(esc($0.relation)) (\(esc(MarkdownReport.held($0, interval: report.lockSampleIntervalMs))))"
-            } ?? "—"
+            let lockCell = StrongestLock(migration).map { esc($0.text(sampleIntervalMs: report.lockSampleIntervalMs)) } ?? "—"
             out.append(row([
                 "<td class=\"num\">\(migration.version)</td>",
                 "<td><a href=\"#\(anchor(migration))\">\(esc(migration.name))</a></td>",

@@ -42,9 +42,7 @@ public enum MarkdownReport {
                     case .failed: return "**failed**"
                     }
                 }
-                let lock = migration.steps.first { $0.direction == .up && $0.pass == 1 }?.locks
-                    .filter { $0.granted }.max { $0.strengthRank < $1.strengthRank }
-                let lockText = lock.map { "\($0.mode) on \(escape($0.relation)) (\(held($0, interval: report.lockSampleIntervalMs)))" } ?? "—"
+                let lockText = StrongestLock(migration).map { escape($0.text(sampleIntervalMs: report.lockSampleIntervalMs)) } ?? "—"
                 out.append("| \(migration.version) | \(escape(migration.name)) | \(duration(.up, 1)) | \(duration(.down, 1)) | \(duration(.up, 2)) | \(lockText) | \(blockedText(migration)) | \(roundtrip(migration)) | \(verdictText(migration)) |")
             }
             out.append("")
@@ -211,7 +209,11 @@ public enum MarkdownReport {
     }
 
     static func held(_ lock: ObservedLock, interval: Double) -> String {
-        lock.heldMs < interval ? "< \(Format.duration(interval))" : Format.duration(lock.heldMs)
+        held(lock.heldMs, interval: interval)
+    }
+
+    static func held(_ milliseconds: Double, interval: Double) -> String {
+        milliseconds < interval ? "< \(Format.duration(interval))" : Format.duration(milliseconds)
     }
 
     /// The longest application block during any step, or a dash without traffic.
