@@ -171,11 +171,11 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testFindingsShowRuleFileLineAndAdvice() {
-        XCTAssertTrue(html.contains("<code class=\"rule\">lock.index-build-blocks-writes</code>"))
+        XCTAssertTrue(html.contains("<a class=\"rule\" href=\"docs/rules/lock.index-build-blocks-writes.md\"><code>lock.index-build-blocks-writes</code></a>"), "each rule links to its page")
         XCTAssertTrue(html.contains("\(SampleReport.lockingVersion)_index_clips_title.up.sql:1</span>"))
         XCTAssertTrue(html.contains("<div class=\"advice\">use CREATE INDEX CONCURRENTLY"))
         XCTAssertTrue(html.contains("<section id=\"plan\">"))
-        XCTAssertTrue(html.contains("<code class=\"rule\">migrate.ignored-file</code>"))
+        XCTAssertTrue(html.contains("<code>migrate.ignored-file</code></a>"))
     }
 
     func testProvenanceComesFromTheReportOnly() {

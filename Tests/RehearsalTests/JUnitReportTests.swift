@@ -153,6 +153,7 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertEqual(suite.testCase("second up")?.skipped?["message"], "not run: up failed")
         XCTAssertEqual(suite.testCase("down restores schema")?.skipped?["message"], "not checked: up failed")
         XCTAssertTrue(up.failureText.contains("migrate.dirty"), "the dirty table fails the up it follows from, not a case of its own")
+        XCTAssertTrue(up.failureText.contains("see docs/rules/migrate.dirty.md"), "each finding names its rule's page")
         XCTAssertNil(suite.testCase("findings")?.failure)
         XCTAssertEqual(up.attributes["line"], "2")
         XCTAssertTrue(up.attributes["file"]?.hasSuffix("_concurrent_index.up.sql") == true, "\(up.attributes)")

@@ -92,5 +92,6 @@ final class MigrationLintTests: XCTestCase {
         XCTAssertEqual((location["region"] as? [String: Any])?["startLine"] as? Int, 7)
         let rules = try XCTUnwrap(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
         XCTAssertEqual(rules.map { $0["id"] as? String }, ["lint.multi-statement-split"])
+        XCTAssertTrue(((rules.first?["help"] as? [String: Any])?["text"] as? String)?.contains("docs/rules/lint.multi-statement-split.md") == true, "the rule's page")
     }
 }

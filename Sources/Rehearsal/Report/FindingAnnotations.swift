@@ -48,7 +48,12 @@ public enum FindingAnnotations {
         let log = SARIF.Log(runs: [SARIF.Run(
             tool: .init(driver: .init(
                 name: "rehearse", version: toolVersion,
-                rules: used.map { .init(id: $0.rawValue, shortDescription: .init(text: $0.summary)) })),
+                rules: used.map { rule in
+                    let page = MarkdownReport.ruleLink(rule)
+                    return .init(
+                        id: rule.rawValue, shortDescription: .init(text: rule.summary), help: .init(text: "What it means, why it matters and the safe way: \(page)"),
+                        helpUri: page.contains("://") ? page : nil)
+                })),
             results: items.map { item in
                 SARIF.Result(
                     ruleId: item.finding.rule.rawValue,
@@ -85,6 +90,9 @@ enum SARIF {
     struct ReportingDescriptor: Encodable {
         var id: String
         var shortDescription: Text
+        var help: Text
+        /// Only an absolute URI (`REHEARSE_RULES_URL`); the page's path is in `help`.
+        var helpUri: String?
     }
     struct Text: Encodable { var text: String }
     struct Result: Encodable {

@@ -127,7 +127,7 @@ public enum HTMLReport {
     static func findingsList(_ findings: [Finding]) -> [String] {
         var out = ["<ul class=\"findings\">"]
         for finding in findings {
-            var item = "<li class=\"finding \(finding.severity.rawValue)\"><span class=\"severity\">\(finding.severity.rawValue)</span> <code class=\"rule\">\(esc(finding.rule.rawValue))</code>"
+            var item = "<li class=\"finding \(finding.severity.rawValue)\"><span class=\"severity\">\(finding.severity.rawValue)</span> <a class=\"rule\" href=\"\(attr(MarkdownReport.ruleLink(finding.rule)))\"><code>\(esc(finding.rule.rawValue))</code></a>"
             if let file = finding.file {
                 item += " <span class=\"where\" title=\"\(attr(file))\">\(esc(MarkdownReport.lastComponent(file)))\(finding.line.map { ":\($0)" } ?? "")</span>"
             }

@@ -270,6 +270,7 @@ public enum JUnitReport {
         line += ": \(finding.message)"
         if let advice = finding.advice { line += " (\(advice))" }
         if let accepted = finding.accepted { line += " [accepted: \(accepted)]" }
+        line += " — see \(MarkdownReport.ruleLink(finding.rule))"
         return line
     }
 
