@@ -1,8 +1,8 @@
 import Foundation
 
 /// Renders the report as Markdown for a person and a pull-request comment: the verdict, one
-/// summary table, then only the warnings and errors, grouped by migration; notes counted, not
-/// listed; each rule's advice once, with a link to its page. Statements, locks and traffic
+/// summary table, then only the warnings and errors (and accepted risks, with their reason),
+/// grouped by migration; other notes counted, not listed; each rule's advice once, with a link to its page. Statements, locks and traffic
 /// follow in collapsed sections while the whole stays within `budget` characters (GitHub
 /// takes at most 65,536 in a comment); what does not fit is in report.html and report.json.
 public enum MarkdownReport {
@@ -87,13 +87,14 @@ public enum MarkdownReport {
     /// `characters` are cut (report.html has them whole).
     static func problems(_ report: RehearsalReport, limit: Int, characters: Int?) -> [String] {
         var out: [String] = []
+        // Accepted risks are listed with their reason: a reviewer should see what was accepted.
         func list(_ findings: [Finding]) -> [String] {
-            let shown = findings.filter { $0.severity != .info }
+            let shown = findings.filter { $0.severity != .info || $0.accepted != nil }
             var lines = shown.prefix(limit).map { findingLine($0, characters: characters) }
             if shown.count > limit { lines.append("- … and \(shown.count - limit) more warning(s) and error(s): see report.html") }
             return lines
         }
-        let run = report.findings.filter { $0.severity != .info && $0.rule.category != .release }
+        let run = report.findings.filter { ($0.severity != .info || $0.accepted != nil) && $0.rule.category != .release }
         if !run.isEmpty {
             out += ["### Directory and plan", ""] + list(run) + [""]
         }
@@ -115,8 +116,8 @@ public enum MarkdownReport {
             out += ["- not rehearsed (\(versions.count == 1 ? "migration \(versions[0])" : "\(versions.count) migrations, \(versions.first!)–\(versions.last!)")): \(escape(reason))", ""]
         }
         let all = report.findings + report.migrations.flatMap(\.findings)
-        let notes = all.filter { $0.severity == .info }.count
-        if notes > 0 { out += ["\(notes) note(s) (info, accepted risks included) are in report.html and report.json.", ""] }
+        let notes = all.filter { $0.severity == .info && $0.accepted == nil }.count
+        if notes > 0 { out += ["\(notes) note(s) (info) are in report.html and report.json.", ""] }
         if characters != nil || limit < listings[0].limit {
             out.insert(contentsOf: ["Shortened to fit a pull-request comment: report.html and report.json have every finding in full.", ""], at: 0)
         }
