@@ -207,6 +207,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(summary.first?.contains("warning(s)") == true, outcome.stdout)
     }
 
+    func testASnapshotInAnotherFormatIsRefusedBeforeTheServerStarts() throws {
+        let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
+        let bzip = fixture.directory + "/snapshot.sql.zst"
+        try Data([0x42, 0x5A, 0x68, 0x39] + [UInt8](repeating: 7, count: 64)).write(to: URL(fileURLWithPath: bzip))
+        let outcome = try rehearse(["run", fixture.scenarioPath, "--out", fixture.directory + "/out"])
+        XCTAssertEqual(outcome.status, 2)
+        XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("bzip2-compressed data") && outcome.stderr.contains("bunzip2 -c"), outcome.stderr)
+        XCTAssertFalse(outcome.stderr.contains("starting the embedded"), "refused before the server starts")
+    }
+
+    func testPlanHelpListsOnlyWhatPlanUsesAndRunHelpNamesItsFiles() throws {
+        let plan = try rehearse(["plan", "--help"]).stdout
+        XCTAssertFalse(plan.contains("--no-trace") || plan.contains("--sample-interval"), plan)
+        XCTAssertTrue(plan.contains("--snapshot") && plan.contains("--tracking-table"), plan)
+        let run = try rehearse(["run", "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+        for file in ["report.json", "report.md", "report.html", "junit.xml", "report.sarif"] {
+            XCTAssertTrue(run.contains(file), "run --help names \(file)")
+        }
+    }
+
     func testMissingSnapshotExitsTwo() throws {
         let fixture = try Fixture(test: self, migrations: Fixture.baseMigrations)
         try FileManager.default.removeItem(atPath: fixture.directory + "/snapshot.sql.zst")

@@ -33,6 +33,25 @@ final class SnapshotHashCacheTests: XCTestCase {
         XCTAssertEqual(try Snapshot.open(path, hashCache: cache).sha256, String(repeating: "0", count: 64))
     }
 
+    /// A pg_dump -Fd archive is a directory: a rewritten or added data file changes its
+    /// identity, so a changed archive is hashed anew; its hash covers every file.
+    func testADirectoryArchiveIsIdentifiedAndHashedByAllItsFiles() throws {
+        let archive = directory + "/nightly"
+        try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+        try Data("PGDMP toc".utf8).write(to: URL(fileURLWithPath: archive + "/toc.dat"))
+        try Data("rows of 3000".utf8).write(to: URL(fileURLWithPath: archive + "/3000.dat.gz"))
+        let before = try XCTUnwrap(FileIdentity(path: archive))
+        let hash = try Snapshot.open(archive).sha256
+        XCTAssertEqual(try Snapshot.open(archive).format, .directory)
+        Thread.sleep(forTimeInterval: 0.01)
+        try Data("rows of 3001".utf8).write(to: URL(fileURLWithPath: archive + "/3000.dat.gz"))
+        XCTAssertNotEqual(FileIdentity(path: archive), before, "a rewritten data file, same size")
+        XCTAssertNotEqual(try Snapshot.open(archive).sha256, hash)
+        let rewritten = try XCTUnwrap(FileIdentity(path: archive))
+        try Data("more".utf8).write(to: URL(fileURLWithPath: archive + "/3001.dat.gz"))
+        XCTAssertNotEqual(FileIdentity(path: archive), rewritten, "an added file")
+    }
+
     func testAFileRewrittenWithTheSameSizeAndModificationTimeIsHashedAgain() throws {
         let path = directory + "/a.sql"
         try writeDump("SELECT 1;\n", to: path)
