@@ -170,6 +170,15 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("before up (expected)"))
     }
 
+    /// At 800 px the page must not scroll sideways: every table sits in a box that scrolls on
+    /// its own (scripts/check-html-report measures it in Chromium at 800 and 1400 px).
+    func testEveryTableScrollsInsideItsOwnBox() {
+        XCTAssertGreaterThan(occurrences(of: "<table", in: html), 3)
+        XCTAssertEqual(occurrences(of: "<div class=\"scroll\"><table", in: html), occurrences(of: "<table", in: html))
+        XCTAssertEqual(occurrences(of: "</table></div>", in: html), occurrences(of: "</table>", in: html))
+        XCTAssertTrue(html.contains(".scroll { overflow-x: auto; }"))
+    }
+
     func testFindingsShowRuleFileLineAndAdvice() {
         XCTAssertTrue(html.contains("<a class=\"rule\" href=\"docs/rules/lock.index-build-blocks-writes.md\"><code>lock.index-build-blocks-writes</code></a>"), "each rule links to its page")
         XCTAssertTrue(html.contains("\(SampleReport.lockingVersion)_index_clips_title.up.sql:1</span>"))

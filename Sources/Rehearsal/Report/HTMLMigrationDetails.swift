@@ -6,7 +6,7 @@ extension HTMLReport {
     static func stepsTable(_ migration: MigrationReport) -> [String] {
         var out = [
             "<h3>Steps</h3>",
-            "<table class=\"steps\">",
+            "<div class=\"scroll\"><table class=\"steps\">",
             "<thead><tr><th>step</th><th>status</th><th class=\"num\">time</th><th class=\"num\">server</th><th class=\"num\">waited for locks</th><th class=\"num\">WAL</th><th class=\"num\">size change</th><th>statements</th><th>tracking after</th></tr></thead>",
             "<tbody>",
         ]
@@ -26,7 +26,7 @@ extension HTMLReport {
                 "<td>\(esc(step.trackingAfter?.display ?? "none"))</td>",
             ]))
         }
-        out += ["</tbody>", "</table>"]
+        out += ["</tbody>", "</table></div>"]
         let notices = migration.steps.flatMap { step in step.notices.map { (step, $0) } }
         if !notices.isEmpty {
             out.append("<p class=\"label\">Server notices (migrate prints and ignores these)</p>")
@@ -44,7 +44,7 @@ extension HTMLReport {
         guard !locks.isEmpty else { return [] }
         var out = [
             "<h3>Locks</h3>",
-            "<table class=\"locks\">",
+            "<div class=\"scroll\"><table class=\"locks\">",
             "<thead><tr><th>step</th><th>relation</th><th>kind</th><th>mode</th><th class=\"num\">first seen</th><th class=\"num\">last seen</th><th class=\"num\">held (sampled \(esc(MarkdownReport.sampling(report))))</th></tr></thead>",
             "<tbody>",
         ]
@@ -59,7 +59,7 @@ extension HTMLReport {
                 "<td class=\"num\">\(esc(MarkdownReport.held(lock, interval: report.lockSampleIntervalMs)))</td>",
             ]))
         }
-        out += ["</tbody>", "</table>"]
+        out += ["</tbody>", "</table></div>"]
         return out
     }
 
@@ -73,7 +73,7 @@ extension HTMLReport {
             out.append("<h3>Statements of \(esc(step.label))</h3>")
             if let note = step.traceNote { out.append("<p class=\"muted\">\(esc(note))</p>") }
             guard attributed else { continue }
-            out.append("<table class=\"statements\">")
+            out.append("<div class=\"scroll\"><table class=\"statements\">")
             out.append("<thead><tr><th class=\"num\">line</th><th>statement</th><th class=\"num\">rows</th><th class=\"num\">time</th><th>locks taken</th><th>rewrote</th></tr></thead>")
             out.append("<tbody>")
             for statement in step.statements {
@@ -88,7 +88,7 @@ extension HTMLReport {
                     "<td>\(rewrote.isEmpty ? "—" : esc(rewrote))</td>",
                 ]))
             }
-            out += ["</tbody>", "</table>"]
+            out += ["</tbody>", "</table></div>"]
         }
         return out
     }
@@ -123,7 +123,7 @@ extension HTMLReport {
         guard migration.steps.contains(where: { $0.traffic != nil }) else { return [] }
         var out = [
             "<h3>Traffic\(report.traffic.map { " <span class=\"muted\">(baseline p99 \(esc(Format.duration($0.baseline.p99Ms))))</span>" } ?? "")</h3>",
-            "<table class=\"traffic\">",
+            "<div class=\"scroll\"><table class=\"traffic\">",
             "<thead><tr><th>step</th><th class=\"num\">queries</th><th class=\"num\">errors</th><th class=\"num\">blocked</th><th class=\"num\">longest block</th><th class=\"num\">total blocked</th><th class=\"num\">p50</th><th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead>",
             "<tbody>",
         ]
@@ -145,10 +145,10 @@ extension HTMLReport {
                 "<td class=\"num\">\(esc(Format.duration(traffic.maxMs)))</td>",
             ]))
         }
-        out += ["</tbody>", "</table>"]
+        out += ["</tbody>", "</table></div>"]
         let blocked = migration.feltBlocks
         if !blocked.isEmpty {
-            out.append("<table class=\"blocked\">")
+            out.append("<div class=\"scroll\"><table class=\"blocked\">")
             out.append("<thead><tr><th>step</th><th>blocked query</th><th>relation</th><th>waited for</th><th class=\"num\">from</th><th class=\"num\">waited</th><th>how</th></tr></thead>")
             out.append("<tbody>")
             for (step, event) in blocked.prefix(10) {
@@ -162,7 +162,7 @@ extension HTMLReport {
                     "<td>\(esc(event.direct ? "by the migration's lock" : "queued behind the migration"))</td>",
                 ]))
             }
-            out += ["</tbody>", "</table>"]
+            out += ["</tbody>", "</table></div>"]
             if blocked.count > 10 { out.append("<p class=\"muted\">…and \(blocked.count - 10) more in report.json</p>") }
         }
         let failing = periods.flatMap { label, traffic in (traffic?.perQuery ?? []).filter { $0.errors > 0 }.map { (label, $0) } }

@@ -77,7 +77,7 @@ public enum HTMLReport {
         var out = [
             "<section id=\"migrations\">",
             "<h2>Migrations</h2>",
-            "<table class=\"migrations\">",
+            "<div class=\"scroll\"><table class=\"migrations\">",
             "<thead><tr><th class=\"num\">version</th><th>name</th><th class=\"num\">up</th><th class=\"num\">down</th><th class=\"num\">re-up</th><th>strongest lock (held)</th><th class=\"num\">traffic blocked</th><th>round-trip</th><th>verdict</th></tr></thead>",
             "<tbody>",
         ]
@@ -95,7 +95,7 @@ public enum HTMLReport {
                 "<td>\(verdictPill(migration))</td>",
             ]))
         }
-        out += ["</tbody>", "</table>", "</section>"]
+        out += ["</tbody>", "</table></div>", "</section>"]
         return out
     }
 

@@ -22,11 +22,13 @@ extension HTMLReport {
         table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 0.92em; }
         th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
         th { background: #f2f2f2; font-weight: 600; }
+        /* Long paths and names wrap; a table still too wide for the window scrolls inside its box. */
+        td, th { overflow-wrap: break-word; }
         .num { text-align: right; white-space: nowrap; }
         .muted { color: var(--muted); }
         .bad { color: var(--bad); }
         .good { color: var(--good); }
-        .pill { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 0.8em; font-weight: 700; text-transform: uppercase; border: 1px solid currentColor; vertical-align: middle; }
+        .pill { display: inline-block; padding: 0 8px; border-radius: 9px; font-size: 0.8em; font-weight: 700; text-transform: uppercase; border: 1px solid currentColor; vertical-align: middle; white-space: nowrap; }
         .pill.pass { color: var(--good); }
         .pill.warn { color: var(--warn); }
         .pill.fail { color: var(--bad); }
