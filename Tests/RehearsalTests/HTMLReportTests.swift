@@ -132,6 +132,34 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(HTMLReport.tickInterval(12001), 5000)
         XCTAssertEqual(HTMLReport.tickLabel(10000, interval: 5000), "10 s")
         XCTAssertEqual(HTMLReport.tickLabel(40, interval: 20), "40 ms")
+        XCTAssertEqual(HTMLReport.tickInterval(0.2), 0.05, accuracy: 1e-12)
+        XCTAssertEqual((0...4).map { HTMLReport.tickLabel(Double($0) * 0.05, interval: 0.05) }, ["0.00 ms", "0.05 ms", "0.10 ms", "0.15 ms", "0.20 ms"],
+                       "sub-millisecond ticks each say where they are")
+        XCTAssertEqual(HTMLReport.tickLabel(0.4, interval: 0.2), "0.4 ms")
+    }
+
+    func testOverlappingBlockedQueriesAreOneBarWithTheirCount() {
+        var step = StepReport(direction: .up, pass: 1, status: .ok, durationMs: 1000)
+        step.traffic = StepTraffic()
+        let event = { (start: Double, wait: Double) in BlockedEvent(query: "clip_page", pid: 1, relation: "public.clips", mode: "AccessShareLock", startMs: start, waitMs: wait, direct: true) }
+        step.blocked = [event(100, 300), event(120, 250), event(130, 200), event(800, 50)]
+        var migration = MigrationReport(version: 1, name: "x", upFile: nil, downFile: nil, status: .rehearsed)
+        migration.steps = [step]
+        let lane = HTMLReport.trafficLane(migration, layout: HTMLReport.TimelineLayout(migration.steps), top: 0)
+        XCTAssertEqual(lane.components(separatedBy: "<line class=\"blocked\"").count - 1, 2, lane)
+        XCTAssertTrue(lane.contains(">×3</text>"), lane)
+        XCTAssertTrue(lane.contains("3 queries blocked (clip_page), the longest 300 ms"), lane)
+    }
+
+    func testALockLabelThatFitsOnNeitherSideGoesBesideTheChart() throws {
+        var step = StepReport(direction: .up, pass: 1, status: .ok, durationMs: 1000)
+        let name = "public." + String(repeating: "very_long_relation_name_", count: 6)
+        step.locks = [ObservedLock(relation: name, relationKind: "table", mode: "AccessExclusiveLock", firstSeenMs: 400, lastSeenMs: 600, granted: true)]
+        var migration = MigrationReport(version: 1, name: "x", upFile: nil, downFile: nil, status: .rehearsed)
+        migration.steps = [step]
+        let figure = HTMLReport.timeline(migration, report: report).joined(separator: "\n")
+        XCTAssertTrue(figure.contains(">[1]</text>"), figure)
+        XCTAssertTrue(figure.contains("<ol class=\"lock-labels\"><li>\(name) · AccessExclusiveLock · 200 ms</li></ol>"), figure)
     }
 
     func testTrafficLaneDrawsEachBlockedQueryAndNothingWithoutTraffic() {

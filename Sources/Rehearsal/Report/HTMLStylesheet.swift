@@ -55,6 +55,8 @@ extension HTMLReport {
         svg text.inside { font-weight: 600; }
         svg text.muted-label { fill: #777; font-style: italic; }
         svg text.tick-label { fill: #444; }
+        svg text.blocked-count { fill: #c53030; font-weight: 600; font-size: 10px; }
+        ol.lock-labels { font-size: 0.85em; margin: 4px 0; padding-left: 28px; }
         figcaption { font-size: 0.85em; }
         ul.legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
         .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0, 0, 0, 0.25); }

@@ -111,6 +111,7 @@ extension HTMLReport {
 
         let lockTop = stepTop + stepHeight + 10
         let locks = layout.steps.flatMap { placed in placed.step.locks.map { (placed, $0) } }
+        var besideChart: [String] = []
         for (index, (placed, lock)) in locks.enumerated() {
             let y = lockTop + Double(index) * (lockRowHeight + lockRowGap)
             let stepEnd = placed.x + placed.width
@@ -124,10 +125,14 @@ extension HTMLReport {
             body.append("<rect class=\"lock\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(lockRowHeight))\" fill=\"\(lockColour(lock.mode))\"\(waited)><title>\(esc(title))</title></rect>")
             let textWidth = Double(text.count) * characterWidth
             let baseline = n(y + lockRowHeight / 2 + 4)
-            if x + width + 4 + textWidth <= TimelineLayout.right || x - 4 - textWidth < TimelineLayout.left {
+            if x + width + 4 + textWidth <= TimelineLayout.right {
                 body.append("<text class=\"lock-label\" x=\"\(n(x + width + 4))\" y=\"\(baseline)\">\(esc(text))</text>")
-            } else {
+            } else if x - 4 - textWidth >= TimelineLayout.left {
                 body.append("<text class=\"lock-label\" x=\"\(n(x - 4))\" y=\"\(baseline)\" text-anchor=\"end\">\(esc(text))</text>")
+            } else {
+                // Fits on neither side: a number here, the whole label beside the chart.
+                besideChart.append(text)
+                body.append("<text class=\"lock-label\" x=\"\(n(x + 2))\" y=\"\(baseline)\">[\(besideChart.count)]</text>")
             }
         }
         var lanesBottom = lockTop + Double(locks.count) * (lockRowHeight + lockRowGap)
@@ -168,6 +173,9 @@ extension HTMLReport {
         out += body
         out.append("</svg>")
         out.append("<figcaption>")
+        if !besideChart.isEmpty {
+            out.append("<ol class=\"lock-labels\">" + besideChart.map { "<li>\(esc($0))</li>" }.joined() + "</ol>")
+        }
         out += legend
         out.append("<p class=\"muted\">Steps in the order they ran; a step shorter than the chart can show is drawn at a minimum width, and the axis stretches with it. A lock is drawn from the first to the last sample that saw it (every \(esc(Format.duration(report.lockSampleIntervalMs)))); a single sample shows as a thin bar.</p>")
         out.append("</figcaption>")
@@ -197,14 +205,40 @@ extension HTMLReport {
                 parts.append("<polyline class=\"latency\" points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#2b6cb0\" stroke-width=\"1.5\"><title>\(esc("\(placed.step.label): p99 \(Format.duration(traffic.p99Ms)), max \(Format.duration(traffic.maxMs))"))</title></polyline>")
             }
             let stepEnd = placed.x + placed.width
-            for (index, event) in placed.step.blocked.filter(\.isFelt).enumerated() {
-                let x1 = placed.x + min(max(event.startMs, 0) * placed.pixelsPerMs, placed.width)
-                let x2 = min(max(x1 + event.waitMs * placed.pixelsPerMs, x1 + 2), stepEnd)
-                let y = laneTop + laneHeight + 2 - Double(index % 4) * 3
-                parts.append("<line class=\"blocked\" x1=\"\(n(x1))\" y1=\"\(n(y))\" x2=\"\(n(x2))\" y2=\"\(n(y))\" stroke=\"#c53030\" stroke-width=\"2.5\"><title>\(esc("\(event.query) blocked \(Format.duration(event.waitMs)) on \(event.mode) \(event.relation)"))</title></line>")
+            // Blocked queries that overlap on the chart are one bar, with their count.
+            for (index, group) in blockedGroups(placed.step.blocked.filter(\.isFelt), placed: placed).enumerated() {
+                let y = laneTop + laneHeight + 2 - Double(index % 2) * 3
+                let x2 = min(group.x2, stepEnd)
+                let longest = group.events.max { $0.waitMs < $1.waitMs }!
+                let title = group.events.count == 1
+                    ? "\(longest.query) blocked \(Format.duration(longest.waitMs)) on \(longest.mode) \(longest.relation)"
+                    : "\(group.events.count) queries blocked (\(Set(group.events.map(\.query)).sorted().joined(separator: ", "))), the longest \(Format.duration(longest.waitMs)) on \(longest.mode) \(longest.relation)"
+                parts.append("<line class=\"blocked\" x1=\"\(n(group.x1))\" y1=\"\(n(y))\" x2=\"\(n(x2))\" y2=\"\(n(y))\" stroke=\"#c53030\" stroke-width=\"2.5\"><title>\(esc(title))</title></line>")
+                if group.events.count > 1 {
+                    parts.append("<text class=\"blocked-count\" x=\"\(n(group.x1))\" y=\"\(n(y - 4))\">×\(group.events.count)</text>")
+                }
             }
         }
         return parts.joined(separator: "\n")
+    }
+
+    /// A step's blocked queries as bars on the chart, overlapping ones (within a pixel)
+    /// merged, in order.
+    static func blockedGroups(_ events: [BlockedEvent], placed: TimelineLayout.Placed) -> [(x1: Double, x2: Double, events: [BlockedEvent])] {
+        var groups: [(x1: Double, x2: Double, events: [BlockedEvent])] = []
+        let spans = events.map { event -> (Double, Double, BlockedEvent) in
+            let x1 = placed.x + min(max(event.startMs, 0) * placed.pixelsPerMs, placed.width)
+            return (x1, max(x1 + event.waitMs * placed.pixelsPerMs, x1 + 2), event)
+        }.sorted { $0.0 < $1.0 }
+        for (x1, x2, event) in spans {
+            if let last = groups.indices.last, x1 <= groups[last].x2 + 1 {
+                groups[last].x2 = max(groups[last].x2, x2)
+                groups[last].events.append(event)
+            } else {
+                groups.append((x1, x2, [event]))
+            }
+        }
+        return groups
     }
 
     static func stepText(_ step: StepReport) -> String {
@@ -273,7 +307,9 @@ extension HTMLReport {
             let decimals = interval.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1
             return String(format: "%.\(decimals)f s", seconds)
         }
-        return String(format: interval >= 1 ? "%.0f ms" : "%.1f ms", time)
+        // Below a millisecond, as many decimals as the interval needs (0.05 ms steps: 2).
+        let decimals = interval >= 1 ? 0 : Int(ceil(-log10(interval) - 1e-9))
+        return String(format: "%.\(decimals)f ms", time)
     }
 
 }
