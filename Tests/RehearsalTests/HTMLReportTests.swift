@@ -234,3 +234,33 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(HTMLEscaping.text("naïve ✓"), "naïve ✓")
     }
 }
+
+/// A function that differs after down is shown as a diff of its two definitions, and one that
+/// differs only in comments or whitespace says so.
+final class DefinitionDiffTests: XCTestCase {
+    private let before = "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT 1$function$\n"
+
+    func testLinesAreDiffedAgainstTheLongestCommonPart() throws {
+        let after = before.replacingOccurrences(of: "SELECT 1", with: "SELECT 2")
+        let lines = try XCTUnwrap(DefinitionDiff.lines(before, after))
+        XCTAssertEqual(lines.filter { if case .same = $0 { return false } else { return true } },
+                       [.removed("AS $function$SELECT 1$function$"), .added("AS $function$SELECT 2$function$")])
+        XCTAssertFalse(DefinitionDiff.onlyCommentsOrWhitespace(before, after))
+        XCTAssertTrue(DefinitionDiff.onlyCommentsOrWhitespace(before, before.replacingOccurrences(of: "SELECT 1", with: "SELECT  1 /* one */")))
+    }
+
+    func testTheHTMLShowsAChangedFunctionAsADiff() {
+        var report = SampleReport.make()
+        let after = before.replacingOccurrences(of: "SELECT 1", with: "SELECT 2")
+        let difference = SchemaDifference(kind: "function", name: "public.f()", change: .changed, expected: before, actual: after)
+            .described(.down, after: "after down", expectedLabel: "the schema before up")
+        XCTAssertEqual(difference.message, "function public.f() differs after down from the schema before up (report.html shows the two definitions as a diff)")
+        report.migrations[1].roundtrip.differences = [difference]
+        let html = HTMLReport.render(report)
+        XCTAssertTrue(html.contains("<del>− AS $function$SELECT 1$function$</del>"), html)
+        XCTAssertTrue(html.contains("<ins>+ AS $function$SELECT 2$function$</ins>"))
+        XCTAssertFalse(html.contains("differ only in comments or whitespace"))
+        report.migrations[1].roundtrip.differences[0].actual = before.replacingOccurrences(of: "SELECT 1", with: "SELECT 1 /* same */")
+        XCTAssertTrue(HTMLReport.render(report).contains("The two definitions differ only in comments or whitespace."))
+    }
+}

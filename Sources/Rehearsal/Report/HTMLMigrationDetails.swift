@@ -215,10 +215,27 @@ extension HTMLReport {
             let headline = difference.message.isEmpty ? "\(difference.kind) \(difference.name)" : difference.message
             out.append("<div class=\"difference\">")
             out.append("<p><span class=\"change \(difference.change.rawValue)\">\(difference.change.rawValue)</span> <code>\(esc(difference.kind)) \(esc(difference.name))</code> — \(esc(headline))</p>")
-            out.append("<div class=\"definitions\">")
-            out.append("<div><p class=\"label\">\(labels.0)</p>\(definition(difference.expected))</div>")
-            out.append("<div><p class=\"label\">\(labels.1)</p>\(definition(difference.actual))</div>")
-            out.append("</div>")
+            if difference.change == .changed, let expected = difference.expected, let actual = difference.actual,
+                expected.contains("\n") || actual.contains("\n"), let lines = DefinitionDiff.lines(expected, actual)
+            {
+                // A multi-line definition (a function's) as a diff: − is \(labels.0), + \(labels.1).
+                if DefinitionDiff.onlyCommentsOrWhitespace(expected, actual) {
+                    out.append("<p class=\"muted\">The two definitions differ only in comments or whitespace.</p>")
+                }
+                out.append("<p class=\"label\">− \(labels.0), + \(labels.1)</p>")
+                out.append("<pre class=\"diff\">" + lines.map { line -> String in
+                    switch line {
+                    case .same(let text): return "  " + esc(text)
+                    case .removed(let text): return "<del>− \(esc(text))</del>"
+                    case .added(let text): return "<ins>+ \(esc(text))</ins>"
+                    }
+                }.joined(separator: "\n") + "</pre>")
+            } else {
+                out.append("<div class=\"definitions\">")
+                out.append("<div><p class=\"label\">\(labels.0)</p>\(definition(difference.expected))</div>")
+                out.append("<div><p class=\"label\">\(labels.1)</p>\(definition(difference.actual))</div>")
+                out.append("</div>")
+            }
             out.append("</div>")
         }
         out.append("</div>")

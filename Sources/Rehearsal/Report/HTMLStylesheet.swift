@@ -55,6 +55,8 @@ extension HTMLReport {
         svg text.inside { font-weight: 600; }
         svg text.muted-label { fill: #777; font-style: italic; }
         svg text.tick-label { fill: #444; }
+        pre.diff del { display: block; text-decoration: none; background: #fdecea; color: #8a1c12; }
+        pre.diff ins { display: block; text-decoration: none; background: #e6f4ea; color: #1e5631; }
         svg text.blocked-count { fill: #c53030; font-weight: 600; font-size: 10px; }
         ol.lock-labels { font-size: 0.85em; margin: 4px 0; padding-left: 28px; }
         figcaption { font-size: 0.85em; }

@@ -281,7 +281,8 @@ enum FingerprintQuery {
                  OR (e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = t.typrelid))
 
         UNION ALL
-        -- functions and procedures (md5 of the full definition); aggregates described
+        -- functions and procedures (the full definition, shown as a diff when it differs);
+        -- aggregates described
         SELECT 'function',
                pg_catalog.format('%I.%I', pn.nspname, p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
                CASE WHEN p.prokind = 'a' THEN
@@ -298,7 +299,7 @@ enum FingerprintQuery {
                        CASE WHEN ag.aggsortop <> 0
                             THEN 'sortop ' || ag.aggsortop::pg_catalog.regoperator::pg_catalog.text END,
                        'initcond ' || pg_catalog.quote_literal(ag.agginitval))
-               ELSE pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid))
+               ELSE pg_catalog.pg_get_functiondef(p.oid)
                END,
                ''
         FROM pg_catalog.pg_proc p

@@ -148,6 +148,10 @@ public struct SchemaDifference: Sendable, Equatable, Codable {
             copy.message = "\(kind) \(name) still present \(context) (\(expectedLabel) did not have it)"
         case .missing:
             copy.message = "\(kind) \(name) missing \(context) (\(expectedLabel) had it)"
+        case .changed where (expected ?? "").contains("\n") || (actual ?? "").contains("\n"):
+            // A whole definition (a function's) is too long for a sentence: the HTML report
+            // shows the two as a diff.
+            copy.message = "\(kind) \(name) differs \(context) from \(expectedLabel) (report.html shows the two definitions as a diff)"
         case .changed:
             copy.message = "\(kind) \(name) differs \(context): \(expectedLabel) `\(expected ?? "")`, now `\(actual ?? "")`"
         }
