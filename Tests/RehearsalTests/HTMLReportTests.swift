@@ -151,6 +151,19 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(lane.contains("3 queries blocked (clip_page), the longest 300 ms"), lane)
     }
 
+    func testAStepLabelNearTheRightEdgeIsMovedInsideTheChart() throws {
+        var migration = MigrationReport(version: 1, name: "x", upFile: nil, downFile: nil, status: .rehearsed)
+        migration.steps = [
+            StepReport(direction: .up, pass: 1, status: .ok, durationMs: 9000),
+            StepReport(direction: .down, pass: 1, status: .ok, durationMs: 9000),
+            StepReport(direction: .up, pass: 2, status: .failed, durationMs: 1),
+        ]
+        let figure = HTMLReport.timeline(migration, report: report).joined(separator: "\n")
+        let label = try XCTUnwrap(figure.range(of: #"<text class="step-label" x="([0-9.]+)"[^>]*>second up 1 ms failed<"#, options: .regularExpression))
+        let x = try XCTUnwrap(Double(figure[label].split(separator: "\"")[3]))
+        XCTAssertLessThanOrEqual(x + Double("second up 1 ms failed".count) * HTMLReport.characterWidth, HTMLReport.TimelineLayout.right + 0.01, "the label ends inside the chart")
+    }
+
     func testALockLabelThatFitsOnNeitherSideGoesBesideTheChart() throws {
         var step = StepReport(direction: .up, pass: 1, status: .ok, durationMs: 1000)
         let name = "public." + String(repeating: "very_long_relation_name_", count: 6)

@@ -78,8 +78,9 @@ extension HTMLReport {
         let layout = TimelineLayout(migration.steps)
         var body: [String] = []
 
-        // A step's label goes inside its bar when it fits, else on the first free line above.
-        var labelLines: [Int?] = []
+        // A step's label goes inside its bar when it fits, else on the first free line above,
+        // moved left when it would run past the chart's right edge (never cut).
+        var labelLines: [(line: Int, x: Double)?] = []
         var lineEnds: [Double] = []
         for placed in layout.steps {
             let textWidth = Double(stepText(placed.step).count) * characterWidth
@@ -87,23 +88,24 @@ extension HTMLReport {
                 labelLines.append(nil)
                 continue
             }
-            var line = lineEnds.firstIndex { $0 + 6 <= placed.x } ?? lineEnds.count
+            let x = max(min(placed.x + 1, TimelineLayout.right - textWidth), TimelineLayout.left)
+            var line = lineEnds.firstIndex { $0 + 6 <= x } ?? lineEnds.count
             if line >= 2 {
                 line = lineEnds[0] <= lineEnds[1] ? 0 : 1
             }
             if line == lineEnds.count { lineEnds.append(0) }
-            lineEnds[line] = placed.x + textWidth
-            labelLines.append(line)
+            lineEnds[line] = x + textWidth
+            labelLines.append((line, x))
         }
         let stepTop = 8 + Double(lineEnds.count) * labelLineHeight
-        for (placed, line) in zip(layout.steps, labelLines) {
+        for (placed, label) in zip(layout.steps, labelLines) {
             let step = placed.step
             let text = stepText(step)
             let style = stepStyle(step)
             let dash = style.dashed ? " stroke-dasharray=\"3 2\"" : ""
             body.append("<rect class=\"step \(step.status.rawValue)\" x=\"\(n(placed.x))\" y=\"\(n(stepTop))\" width=\"\(n(placed.width))\" height=\"\(n(stepHeight))\" fill=\"\(style.fill)\" stroke=\"#ffffff\" stroke-width=\"1\"\(dash)><title>\(esc("\(text) (\(step.status.rawValue))"))</title></rect>")
-            if let line {
-                body.append("<text class=\"step-label\" x=\"\(n(placed.x + 1))\" y=\"\(n(8 + Double(line) * labelLineHeight + 9))\">\(esc(text))</text>")
+            if let label {
+                body.append("<text class=\"step-label\" x=\"\(n(label.x))\" y=\"\(n(8 + Double(label.line) * labelLineHeight + 9))\">\(esc(text))</text>")
             } else {
                 body.append("<text class=\"step-label inside\" x=\"\(n(placed.x + 5))\" y=\"\(n(stepTop + stepHeight / 2 + 4))\" style=\"fill:\(style.text)\">\(esc(text))</text>")
             }
