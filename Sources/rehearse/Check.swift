@@ -37,7 +37,7 @@ struct Check: ParsableCommand {
             var chosen = scenario?.mode ?? .wholeFile
             if let mode {
                 guard let parsed = ExecutionMode(rawValue: mode) else {
-                    throw UsageError("--mode \"\(mode)\": use whole-file (migrate's default) or multi-statement")
+                    throw UsageError("--mode: " + ExecutionMode.unknown(mode))
                 }
                 chosen = parsed
             }
@@ -45,8 +45,7 @@ struct Check: ParsableCommand {
             guard !loaded.migrations.isEmpty else {
                 throw UsageError("\(path) holds no migrations ({version}_{name}.up.sql / .down.sql); check the path")
             }
-            let timeout = scenario?.session.contains { $0.name.lowercased() == "lock_timeout" && $0.value != "0" } ?? false
-            let results = MigrationLint(mode: chosen, sessionSetsLockTimeout: timeout).check(loaded)
+            let results = MigrationLint(mode: chosen, sessionSetsLockTimeout: scenario?.sessionSetsLockTimeout ?? false).check(loaded)
             try emit(results, directory: loaded)
             return results.contains { $0.finding.severity == .error } ? 1 : 0
         }

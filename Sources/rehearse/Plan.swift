@@ -17,7 +17,7 @@ struct Plan: ParsableCommand {
         let terminal = Terminal(quiet: server.quiet)
         let options = server.rehearsalOptions()
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
-            let (_, database, runner) = try Session.prepare(
+            let (database, runner) = try Session.prepare(
                 scenario: source.load(), options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
             var code: Int32 = 0

@@ -27,7 +27,7 @@ struct Run: ParsableCommand {
             if let problem = ReportWriter.prepareDestination(directory) {
                 throw UsageError("--out \(directory): \(problem); nothing was run")
             }
-            let (_, database, runner) = try Session.prepare(scenario: scenario, options: server, rehearsal: options, terminal: terminal)
+            let (database, runner) = try Session.prepare(scenario: scenario, options: server, rehearsal: options, terminal: terminal)
             defer { database.shutdown() }
             var unwritten: Error?
             let report = runner.run { report in

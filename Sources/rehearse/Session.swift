@@ -35,13 +35,13 @@ enum Session {
     /// server starts, then the server, the runner and the interrupt handler.
     static func prepare(
         scenario: Scenario, options: ServerOptions, rehearsal: RehearsalOptions, terminal: Terminal
-    ) throws -> (scenario: Scenario, server: DatabaseServer, runner: RehearsalRunner) {
+    ) throws -> (server: DatabaseServer, runner: RehearsalRunner) {
         let directory = try MigrationDirectory.load(scenario.migrationsPath).validated()
         _ = try SnapshotFormat.check(scenario.snapshotPath)
         let database = try startServer(options, terminal: terminal)
         let runner = RehearsalRunner(scenario: scenario, directory: directory, server: database, options: rehearsal, events: terminal.draw)
         onInterrupt(token: rehearsal.interruption, server: database, terminal: terminal)
-        return (scenario, database, runner)
+        return (database, runner)
     }
 
     static func startServer(_ options: ServerOptions, terminal: Terminal) throws -> DatabaseServer {

@@ -8,6 +8,7 @@ final class StrongestLockTests: XCTestCase {
         var migration = MigrationReport(version: 3, name: "x", upFile: nil, downFile: nil, status: .rehearsed)
         var up = StepReport(direction: .up, pass: 1, status: .ok, durationMs: 20)
         up.locks = sampled
+        up.traced = true
         up.statements = [StatementReport(line: 1, command: "ALTER TABLE", locks: traced)]
         migration.steps = [up]
         return migration

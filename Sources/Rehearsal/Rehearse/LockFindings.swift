@@ -19,7 +19,7 @@ enum LockFindings {
             let (before, after) = ScaleModel.schemas(around: step.kind, in: state)
             let work = ScaleModel.work(of: step, before: before, after: after, rows: rows)
             var reported = Set<String>()
-            for lock in step.locks + tracedOnly(step, tables: existingTables, wholeFile: scenario.mode == .wholeFile)
+            for lock in step.locks + step.tracedOnlyLocks(among: existingTables, wholeFile: scenario.mode == .wholeFile)
             where lock.granted && lock.blocksWrites && lock.relationKind.hasSuffix("table") {
                 guard existingTables.contains(lock.relation), reported.insert(lock.relation).inserted else { continue }
                 blockingStep = blockingStep ?? step
@@ -110,33 +110,8 @@ enum LockFindings {
         return "; \(felt.count) application quer\(felt.count == 1 ? "y was" : "ies were") blocked by it here, the longest \(Format.duration(longest))"
     }
 
-    /// Locks the traced re-run saw a statement take but the sampler missed (a step shorter
-    /// than the sampling interval), timed from the traced statement durations: in whole-file
-    /// mode held from that statement to the end of the file.
-    static func tracedOnly(_ step: StepReport, tables: Set<String>, wholeFile: Bool) -> [ObservedLock] {
-        guard step.traced else { return [] }
-        let seen = Set(step.locks.map { $0.relation + "|" + $0.mode })
-        var result: [ObservedLock] = []
-        var elapsed = 0.0
-        let total = step.statements.compactMap(\.durationMs).reduce(0, +)
-        for statement in step.statements {
-            let duration = statement.durationMs ?? 0
-            for lock in statement.locks where !seen.contains(lock.relation + "|" + lock.mode) && tables.contains(lock.relation) {
-                result.append(ObservedLock(
-                    relation: lock.relation, relationKind: "table", mode: lock.mode, firstSeenMs: elapsed,
-                    lastSeenMs: elapsed + duration, granted: true, heldMs: wholeFile ? total - elapsed : duration))
-            }
-            elapsed += duration
-        }
-        return result
-    }
-
     static func hasLockTimeout(scenario: Scenario, migration: Migration) -> Bool {
-        if let value = scenario.session.first(where: { $0.name.lowercased() == "lock_timeout" })?.value,
-            DurationText.seconds(value).map({ $0 > 0 }) ?? (value != "0")
-        {
-            return true
-        }
+        if scenario.sessionSetsLockTimeout { return true }
         return [migration.up, migration.down].compactMap { $0?.body.lowercased() }.contains { $0.contains("lock_timeout") }
     }
 }

@@ -47,12 +47,4 @@ public enum ProjectLayout {
         }
         return found.sorted { $0.modified > $1.modified }.map(\.path)
     }
-
-    /// `path` relative to `base` when it lies inside it, else as given.
-    public static func relative(_ path: String, to base: String) -> String {
-        let full = URL(fileURLWithPath: path).standardizedFileURL.path
-        let root = URL(fileURLWithPath: base).standardizedFileURL.path
-        guard full.hasPrefix(root + "/") else { return full }
-        return String(full.dropFirst(root.count + 1))
-    }
 }

@@ -33,6 +33,12 @@ public struct Scenario: Sendable {
     /// Roll the whole release back (`migrate goto` the snapshot's version) and forward again.
     public var releaseRollback = true
 
+    /// The `session:` settings give every file a lock_timeout (one that is not 0).
+    public var sessionSetsLockTimeout: Bool {
+        guard let value = session.first(where: { $0.name.lowercased() == "lock_timeout" })?.value else { return false }
+        return DurationText.seconds(value).map { $0 > 0 } ?? (value != "0")
+    }
+
     /// `data_check`: the tables whose data a down must bring back.
     public enum DataCheck: String, Sendable, Codable {
         case off
@@ -96,7 +102,7 @@ public struct Scenario: Sendable {
             guard let parsed = ExecutionMode(rawValue: text) else {
                 throw ScenarioError(
                     file: file, key: "mode", line: top["mode"]?.mark?.line,
-                    problem: "unknown mode \"\(text)\"; use whole-file (migrate's default) or multi-statement")
+                    problem: ExecutionMode.unknown(text))
             }
             mode = parsed
         }

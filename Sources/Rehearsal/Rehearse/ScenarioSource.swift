@@ -23,9 +23,7 @@ public struct ScenarioSource: Sendable {
     /// The scenario, with options applied; relative option paths are relative to
     /// `workingDirectory`, as a shell user means them.
     public func load(workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> Scenario {
-        func absolute(_ path: String) -> String {
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: workingDirectory).appendingPathComponent(path).standardizedFileURL.path
-        }
+        func absolute(_ path: String) -> String { RepositoryPaths.absolute(path, in: workingDirectory) }
         let defaultPath = absolute(Self.defaultFile)
         var scenario: Scenario
         if let file {
@@ -57,7 +55,7 @@ public struct ScenarioSource: Sendable {
         }
         if let mode {
             guard let parsed = ExecutionMode(rawValue: mode) else {
-                throw ScenarioError(file: "command line", key: "--mode", problem: "unknown mode \"\(mode)\"; use whole-file (migrate's default) or multi-statement")
+                throw ScenarioError(file: "command line", key: "--mode", problem: ExecutionMode.unknown(mode))
             }
             scenario.mode = parsed
         }

@@ -8,7 +8,7 @@ extension RehearsalReport {
     public func relativized(to base: String) -> RehearsalReport {
         let prefix = URL(fileURLWithPath: base).standardizedFileURL.path + "/"
         guard prefix != "//" else { return self }
-        func path(_ value: String) -> String { value.hasPrefix(prefix) ? String(value.dropFirst(prefix.count)) : value }
+        func path(_ value: String) -> String { value.hasPrefix("/") ? RepositoryPaths.relative(value, to: base) : value }
         func text(_ value: String) -> String { value.replacingOccurrences(of: prefix, with: "") }
         func fix(_ finding: Finding) -> Finding {
             var finding = finding

@@ -88,11 +88,14 @@ public enum SnapshotFormat: String, Sendable, Codable, CaseIterable {
         return .plain
     }
 
-    /// Checks that what the snapshot holds, once decompressed, is a dump rehearse restores:
-    /// its first piece must carry pg_dump's header. Called before a server starts or the file
+    /// Checks that what a plain or compressed snapshot holds, once decompressed, is a dump
+    /// rehearse restores: its first piece must carry pg_dump's header. Called before a server starts or the file
     /// is hashed, so a wrong file costs nothing; reads only the first piece.
     public static func check(_ path: String) throws -> SnapshotFormat {
         let format = try detect(path)
+        // An archive's magic is conclusive, and pg_restore says what is wrong with one when
+        // the restore reads it: no pg_restore is started only to look.
+        if format.isArchive { return format }
         let reader = try DecompressingReader(path: path, format: format)
         var first: [UInt8] = []
         while first.count < 8192, let piece = try reader.next() { first += piece }

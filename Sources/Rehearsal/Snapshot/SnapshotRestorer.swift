@@ -37,7 +37,7 @@ public struct SnapshotRestorer {
 
     public func restore(into connection: Connection, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreSummary {
         let started = Date()
-        let decompressor = try DecompressingReader(path: snapshot.path)
+        let decompressor = try DecompressingReader(path: snapshot.path, format: snapshot.format)
         var uncompressed: UInt64 = 0
         let reader = DumpReader(path: snapshot.path) {
             let piece = try decompressor.next()

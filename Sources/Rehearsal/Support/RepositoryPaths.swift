@@ -27,10 +27,19 @@ public enum RepositoryPaths {
     /// `path` relative to the repository root that holds it, else to `workingDirectory`; as
     /// given when it lies in neither.
     public static func relative(_ path: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
-        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory + "/")).standardizedFileURL.path
-        for base in [root(containing: full), URL(fileURLWithPath: workingDirectory).standardizedFileURL.path].compactMap({ $0 }) {
-            if full.hasPrefix(base + "/") { return String(full.dropFirst(base.count + 1)) }
-        }
-        return full
+        let full = absolute(path, in: workingDirectory)
+        return relative(full, to: root(containing: full) ?? workingDirectory)
+    }
+
+    /// `path` relative to `base` when it lies inside it, else as it is (made absolute).
+    public static func relative(_ path: String, to base: String) -> String {
+        let full = URL(fileURLWithPath: path).standardizedFileURL.path
+        let prefix = URL(fileURLWithPath: base).standardizedFileURL.path + "/"
+        return full.hasPrefix(prefix) && prefix != "//" ? String(full.dropFirst(prefix.count)) : full
+    }
+
+    /// `path` as a shell user means it: relative ones from `directory`.
+    public static func absolute(_ path: String, in directory: String = FileManager.default.currentDirectoryPath) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardizedFileURL.path
     }
 }
