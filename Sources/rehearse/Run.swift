@@ -24,10 +24,18 @@ struct Run: ParsableCommand {
         let code = Session.perform(terminal: terminal, interruption: options.interruption) {
             let scenario = try source.load()
             let directory = out ?? "reports/\(scenario.name)-\(Session.fileTimestamp())"
+            let madeHere = !FileManager.default.fileExists(atPath: directory)
             if let problem = ReportWriter.prepareDestination(directory) {
                 throw UsageError("--out \(directory): \(problem); nothing was run")
             }
-            let (database, runner) = try Session.prepare(scenario: scenario, options: server, rehearsal: options, terminal: terminal)
+            let (database, runner): (DatabaseServer, RehearsalRunner)
+            do {
+                (database, runner) = try Session.prepare(scenario: scenario, options: server, rehearsal: options, terminal: terminal)
+            } catch {
+                // Refused before anything ran: no report, so no empty folder left for one.
+                if madeHere { try? FileManager.default.removeItem(atPath: directory) }
+                throw error
+            }
             defer { database.shutdown() }
             var unwritten: Error?
             let report = runner.run { report in

@@ -216,6 +216,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
         XCTAssertTrue(outcome.stderr.contains("bzip2-compressed data") && outcome.stderr.contains("bunzip2 -c"), outcome.stderr)
         XCTAssertFalse(outcome.stderr.contains("starting the embedded"), "refused before the server starts")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.directory + "/out"), "no empty report folder left behind")
     }
 
     func testPlanHelpListsOnlyWhatPlanUsesAndRunHelpNamesItsFiles() throws {
