@@ -7,6 +7,8 @@ import Foundation
 public final class Connection {
     private let handle: OpaquePointer
     private let noticeBox = NoticeBox()
+    /// The statements `query(preparingOnce:)` prepared, by their text.
+    private var preparedOnce: [String: String] = [:]
     /// The connection target with any password replaced by `***`, for messages.
     public let redactedTarget: String
 
@@ -118,6 +120,24 @@ public final class Connection {
     /// `query(prepared:_:)`: a query run many times (a sampler's) skips both from then on.
     public func prepare(_ name: String, _ sql: String, parameterCount: Int) throws {
         _ = try rows(of: PQprepare(handle, name, sql, Int32(parameterCount), nil))
+    }
+
+    /// Runs `sql` as a statement of this session prepared the first time it is run here, so
+    /// a catalog query run after every step is parsed and planned once. A statement that
+    /// went (a script's `DEALLOCATE ALL` or `DISCARD ALL`) is prepared again.
+    @discardableResult
+    public func query(preparingOnce sql: String, _ parameters: [String?] = []) throws -> StatementResult {
+        if let name = preparedOnce[sql] {
+            do {
+                return try query(prepared: name, parameters)
+            } catch let error as PostgresError where error.sqlState == "26000" {
+                preparedOnce[sql] = nil
+            }
+        }
+        let name = "rehearse_once_\(preparedOnce.count + 1)_\(UInt32.random(in: 0 ... .max))"
+        try prepare(name, sql, parameterCount: parameters.count)
+        preparedOnce[sql] = name
+        return try query(prepared: name, parameters)
     }
 
     /// Runs the statement `prepare` made under `name`.

@@ -181,6 +181,29 @@ final class RehearsalRunTests: XCTestCase {
         XCTAssertEqual(report.snapshot.restore?.rowsCopied, 4)
         XCTAssertEqual(try ScratchDatabases(server: external).list().filter { $0.name.hasPrefix(ScratchDatabases.scratchPrefix) }.count, 0, "the scratch database was dropped")
     }
+
+    func testSizeChangeIsWhatTheStepAddedOrRemovedNotMigratesBookkeeping() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_big.up.sql"] = "CREATE TABLE big AS SELECT g AS n FROM generate_series(1, 20000) AS g;"
+        migrations["2_big.down.sql"] = "DROP TABLE big;"
+        migrations["3_rename.up.sql"] = "ALTER TABLE big RENAME COLUMN n TO m;"
+        migrations["3_rename.down.sql"] = "ALTER TABLE big RENAME COLUMN m TO n;"
+        migrations["4_retype.up.sql"] = "ALTER TABLE big ALTER COLUMN m TYPE text USING 'row number ' || m;"
+        migrations["4_retype.down.sql"] = "ALTER TABLE big ALTER COLUMN m TYPE integer USING substr(m, 12)::integer;"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let big = try XCTUnwrap(report.migrations.first { $0.version == 2 })
+        let up = try XCTUnwrap(big.steps.first { $0.kind == .up }?.sizeChangeBytes)
+        let down = try XCTUnwrap(big.steps.first { $0.kind == .down }?.sizeChangeBytes)
+        XCTAssertGreaterThan(up, 500_000, "20,000 rows of one integer fill well over 500 kB")
+        XCTAssertEqual(down, -up, "dropping the table gives back what creating it took")
+        let rename = try XCTUnwrap(report.migrations.first { $0.version == 3 })
+        XCTAssertEqual(rename.steps.map(\.sizeChangeBytes), [0, 0, 0], "a rename writes no data; migrate's tracking writes are not counted")
+        // A step of catalog commands reads again only the relations whose catalog rows changed.
+        let retype = try XCTUnwrap(report.migrations.first { $0.version == 4 }?.steps.first { $0.kind == .up })
+        let rewrite = try XCTUnwrap(retype.rewrote.first { $0.relation == "public.big" }, "changing the type rewrites the table")
+        XCTAssertGreaterThan(rewrite.bytesAfter, rewrite.bytesBefore, "text of 'row number …' takes more room than an integer")
+        XCTAssertEqual(retype.sizeChangeBytes, rewrite.bytesAfter - rewrite.bytesBefore, "the rewritten table is all that grew")
+    }
 }
 
 final class LargeMigrationTests: XCTestCase {

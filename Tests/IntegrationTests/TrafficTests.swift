@@ -120,5 +120,11 @@ final class TrafficTests: XCTestCase {
         XCTAssertTrue(up.statements[0].locks.contains { $0.relation == "public.items" && $0.mode == "AccessExclusiveLock" })
         XCTAssertTrue(up.rewrote.contains { $0.relation == "public.items" }, "the faithful run sees the rewrite too")
         XCTAssertTrue(report.migrations[0].findings.contains { $0.rule == .lockTableRewrite })
+        for step in report.migrations[0].steps {
+            XCTAssertFalse(step.rewrote.contains { $0.table?.contains("schema_migrations") == true }, "migrate's TRUNCATE of its table is no rewrite of the step")
+        }
+        // The rewrite writes the table anew, with its size read after it.
+        let rewrite = try XCTUnwrap(up.rewrote.first { $0.relation == "public.items" })
+        XCTAssertGreaterThan(rewrite.bytesAfter, 0)
     }
 }

@@ -116,6 +116,22 @@ public struct TrackingTable: Sendable, Equatable {
         return State(version: version, dirty: row[1] == "t")
     }
 
+    /// The state as `read(on:)` gives it, in one query, for a table whose shape was checked
+    /// before (`ensure`): a step's end reads it after every step.
+    func readChecked(on connection: Connection) throws -> State? {
+        let rows: [[String?]]
+        do {
+            rows = try connection.query("SELECT version, dirty FROM \(qualified) LIMIT 1").rows
+        } catch let error as PostgresError where error.sqlState == "42P01" {
+            return nil
+        } catch let error as PostgresError where error.sqlState == "42703" {
+            try verifyShape(on: connection)
+            throw error
+        }
+        guard let row = rows.first, let version = row[0].flatMap({ Int64($0) }) else { return nil }
+        return State(version: version, dirty: row[1] == "t")
+    }
+
     /// Writes (version, dirty) exactly as migrate's postgres driver does: one short
     /// read-write transaction that truncates and inserts, except that (-1, clean) leaves it
     /// empty.

@@ -8,19 +8,51 @@ struct RelationFiles {
         var kind: String
         /// The table the relation belongs to: itself, an index's table, a TOAST table's owner.
         var table: String
+        /// That table's oid.
+        var tableOid: String
         var fileNode: String
         var bytes: Int64
     }
 
     var entries: [String: Entry]
 
-    static func read(on connection: Connection) throws -> RelationFiles {
+    /// Which relations a reading covers: all, or those of some tables (the table, its
+    /// indexes and TOAST).
+    enum Scope {
+        case all
+        /// The tables (and the indexes) this backend holds a lock on: inside a
+        /// transaction, nothing else can have been rewritten by it.
+        case lockedHere
+        /// The tables of these oids.
+        case tables([String])
+    }
+
+    static func read(on connection: Connection, _ scope: Scope = .all) throws -> RelationFiles {
+        let filter: String
+        var parameters: [String?] = []
+        switch scope {
+        case .all:
+            filter = ""
+        case .lockedHere:
+            filter = """
+                AND coalesce(itab.oid, ttab.oid, c.oid) IN (
+                    SELECT coalesce(li.indrelid, l.relation)
+                    FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
+                    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation')
+                """
+        case .tables(let oids):
+            filter = "AND coalesce(itab.oid, ttab.oid, c.oid) = ANY ($1::pg_catalog.oid[])"
+            parameters = ["{" + oids.joined(separator: ",") + "}"]
+        }
         let rows = try connection.query(
-            """
+            preparingOnce: """
             SELECT c.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::text,
-                   coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, ''), pg_catalog.pg_relation_size(c.oid),
+                   CASE WHEN c.relfilenode <> 0 THEN c.relfilenode::text
+                        ELSE coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') END,
+                   pg_catalog.pg_relation_size(c.oid),
                    CASE WHEN owner_n.oid IS NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname)
-                        ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(itab.relname, ttab.relname)) END
+                        ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(itab.relname, ttab.relname)) END,
+                   coalesce(itab.oid, ttab.oid, c.oid)::text
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
             LEFT JOIN pg_catalog.pg_class itab ON itab.oid = i.indrelid
@@ -29,16 +61,31 @@ struct RelationFiles {
             WHERE c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
               AND n.nspname NOT LIKE 'pg_toast_temp%'
-            """
+            \(filter)
+            """, parameters
         ).rows
         var entries: [String: Entry] = [:]
         for row in rows {
             guard let oid = row[0] else { continue }
             entries[oid] = Entry(
                 name: row[1] ?? "?", kind: ObservedLock.kindName(row[2] ?? ""), table: row[5] ?? row[1] ?? "?",
-                fileNode: row[3] ?? "", bytes: Int64(row[4] ?? "") ?? 0)
+                tableOid: row[6] ?? oid, fileNode: row[3] ?? "", bytes: Int64(row[4] ?? "") ?? 0)
         }
         return RelationFiles(entries: entries)
+    }
+
+    /// This reading with the relations of the tables of oids `tables` replaced by
+    /// `partial`'s (a reading of those tables only; a table it lacks is gone).
+    func updating(_ tables: Set<String>, from partial: RelationFiles) -> RelationFiles {
+        var merged = entries.filter { !tables.contains($0.value.tableOid) }
+        merged.merge(partial.entries) { _, new in new }
+        return RelationFiles(entries: merged)
+    }
+
+    /// The bytes of every relation's main fork, but those of `table` (itself, its indexes
+    /// and TOAST).
+    func bytes(excludingTable table: String) -> Int64 {
+        entries.values.reduce(0) { $0 + ($1.table == table ? 0 : $1.bytes) }
     }
 
     /// Relations that existed before and got a new data file: rewritten.

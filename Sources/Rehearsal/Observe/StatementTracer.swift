@@ -37,20 +37,25 @@ enum StatementTracer {
 
     /// Runs `body` statement by statement on `connection`, inside the caller's transaction
     /// (so locks accumulate as in the faithful run); nil when a statement fails, which
-    /// leaves that transaction failed for the caller to roll back.
-    static func run(_ body: String, on connection: Connection) -> [Traced]? {
+    /// leaves that transaction failed for the caller to roll back. `files`: the relation
+    /// files as they are now, when the caller knows them (read here otherwise); the result
+    /// has them as the file left them.
+    static func run(_ body: String, on connection: Connection, files: RelationFiles? = nil) -> (statements: [Traced], files: RelationFiles)? {
         let clock = ContinuousClock()
         var held: Set<String> = []
         var traced: [Traced] = []
+        // One reading per state: after one statement is before the next.
+        guard var before = try? files ?? RelationFiles.read(on: connection) else { return nil }
         for statement in statements(of: body) {
-            guard let before = try? RelationFiles.read(on: connection) else { return nil }
             let started = clock.now
             let result = connection.runScript(statement.text)
             let elapsed = clock.now - started
             if result.error != nil { return nil }
-            guard let after = try? RelationFiles.read(on: connection),
-                let locks = try? ownLocks(on: connection)
+            // Only what the transaction locked can have been rewritten by it.
+            guard let locks = try? ownLocks(on: connection),
+                let partial = try? RelationFiles.read(on: connection, .lockedHere)
             else { return nil }
+            let after = before.updating(Set(partial.entries.values.map(\.tableOid)), from: partial)
             // Locks on relations the statement itself created concern nobody else.
             let existing = Set(before.entries.values.map(\.name))
             let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
@@ -59,14 +64,15 @@ enum StatementTracer {
             traced.append(Traced(
                 line: statement.line, command: last?.command ?? "", rows: last?.rowsAffected,
                 durationMs: elapsed.milliseconds, locks: new, rewrote: before.rewrites(to: after)))
+            before = after
         }
-        return traced
+        return (traced, before)
     }
 
     /// Relation locks this backend holds now.
     static func ownLocks(on connection: Connection) throws -> [LockTaken] {
         try connection.query(
-            """
+            preparingOnce: """
             SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), l.mode, c.relkind
             FROM pg_catalog.pg_locks l
             JOIN pg_catalog.pg_class c ON c.oid = l.relation

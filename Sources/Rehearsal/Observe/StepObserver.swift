@@ -25,6 +25,25 @@ public final class StepObserver: @unchecked Sendable {
     private let failure = LockedBox<String?>(nil)
     private let finished = DispatchSemaphore(value: 0)
     private let started = DispatchSemaphore(value: 0)
+    /// Ends the wait between two samples when the step ends.
+    private let wake = DispatchSemaphore(value: 0)
+
+    /// The sampler's connection, set up once (application name, database, prepared sample)
+    /// and kept from step to step, so a step pays for no connection.
+    public final class Sampler: @unchecked Sendable {
+        let connection: Connection
+        let databaseOid: String
+        /// False once a sample failed: the connection is not used again.
+        public fileprivate(set) var usable = true
+
+        public init(connecting connect: () throws -> Connection) throws {
+            connection = try connect()
+            _ = try connection.execute("SET application_name = 'rehearse-observer'; SET search_path = ''")
+            databaseOid = try connection.scalar("SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()") ?? "0"
+            // Parsed and planned once: each sample only executes.
+            try connection.prepare("rehearse_sample", StepObserver.sampleQuery(serverVersion: connection.serverVersionNumber), parameterCount: 2)
+        }
+    }
 
     /// What the observer saw, on the server's clock.
     public struct Observation: Sendable {
@@ -79,8 +98,8 @@ public final class StepObserver: @unchecked Sendable {
     }
 
     /// Starts observing backend `pid`; returns once connected, so no part of the step goes
-    /// unobserved.
-    public init(pid: Int32, interval: Double, connect: @escaping @Sendable () throws -> Connection) {
+    /// unobserved. `sampler` gives the sampler's connection (a kept one, or a new one).
+    public init(pid: Int32, interval: Double, sampler connect: @escaping @Sendable () throws -> Sampler) {
         self.interval = interval
         let thread = Thread { [self] in
             run(pid: pid, connect: connect)
@@ -92,6 +111,7 @@ public final class StepObserver: @unchecked Sendable {
     /// Stops and returns what was seen.
     public func stop() -> Observation {
         stopFlag.value = true
+        wake.signal()
         finished.wait()
         return state.value
     }
@@ -99,16 +119,11 @@ public final class StepObserver: @unchecked Sendable {
     /// Why observation stopped early, if it did.
     public var error: String? { failure.value }
 
-    private func run(pid: Int32, connect: () throws -> Connection) {
+    private func run(pid: Int32, connect: () throws -> Sampler) {
         defer { finished.signal() }
-        let connection: Connection
-        var databaseOid = "0"
+        let sampler: Sampler
         do {
-            connection = try connect()
-            _ = try connection.execute("SET application_name = 'rehearse-observer'; SET search_path = ''")
-            databaseOid = try connection.scalar("SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()") ?? "0"
-            // Parsed and planned once: each sample only executes.
-            try connection.prepare("rehearse_sample", Self.sampleQuery(serverVersion: connection.serverVersionNumber), parameterCount: 2)
+            sampler = try connect()
         } catch {
             failure.value = "\(error)"
             started.signal()
@@ -119,17 +134,18 @@ public final class StepObserver: @unchecked Sendable {
         var quiet = false
         repeat {
             do {
-                let rows = try connection.query(prepared: "rehearse_sample", [String(pid), databaseOid]).rows
+                let rows = try sampler.connection.query(prepared: "rehearse_sample", [String(pid), sampler.databaseOid]).rows
                 let news = state.withValue { $0.fold(rows, migration: pid) }
-                if !news.freshWaits.isEmpty { describeBlockers(of: news.freshWaits, on: connection) }
+                if !news.freshWaits.isEmpty { describeBlockers(of: news.freshWaits, on: sampler.connection) }
                 // Fast while anything waits, while the migration takes new locks, and for
                 // the step's first 200 ms, when most statements take theirs.
                 quiet = !news.anyWaiting && !news.newLock && Date().timeIntervalSince(start) > 0.2
             } catch {
+                sampler.usable = false
                 failure.value = "\(error)"
                 return
             }
-            usleep(useconds_t((quiet ? quietInterval : interval) * 1_000_000))
+            _ = wake.wait(timeout: .now() + (quiet ? quietInterval : interval))
         } while !stopFlag.value
     }
 

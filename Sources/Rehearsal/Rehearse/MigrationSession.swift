@@ -10,7 +10,13 @@ final class MigrationSession {
     let database: String
     let connection: Connection
     let observer: Connection
+    /// The schema fingerprint, read on the observer, only what changed deparsed again.
+    let schema: SchemaReader
     let table: TrackingTable
+    /// The tracking table as catalog queries name it (`format('%I.%I')`).
+    let trackingRelation: String
+    /// The relations' files as the last step left them (see `RelationFilesProbe`).
+    var relationFiles: RelationFiles?
     private let lockKey: UInt32
     private let interruption: InterruptionToken
     private var open = true
@@ -23,6 +29,7 @@ final class MigrationSession {
         // The observer runs only rehearse's own catalog queries: compiling them with JIT
         // would cost more than running them.
         try observer.execute("SET jit = off")
+        schema = SchemaReader(on: observer)
         for (name, value) in scenario.session {
             do {
                 try connection.execute("SET \(name) = \(Identifier.literal(value))")
@@ -31,9 +38,24 @@ final class MigrationSession {
             }
         }
         table = try scenario.tracking.located(on: connection)
+        trackingRelation = try observer.scalar("SELECT pg_catalog.format('%I.%I', $1::text, $2::text)", [table.schema ?? "public", table.name]) ?? ""
         lockKey = AdvisoryLock.key(schema: table.schema ?? "public", table: table.name, database: "/" + database)
         try connection.query("SELECT pg_advisory_lock($1::bigint)", [String(lockKey)])
         interruption.watch(connection.makeCancelHandle())
+    }
+
+    private let samplers = LockedBox<StepObserver.Sampler?>(nil)
+
+    /// The lock sampler's connection for a step: the one kept from the previous step while
+    /// it works, else a new one.
+    func sampler(target: String) -> @Sendable () throws -> StepObserver.Sampler {
+        let database = database
+        return { [samplers] in
+            if let kept = samplers.value, kept.usable { return kept }
+            let fresh = try StepObserver.Sampler { try Connection(target, database: database, applicationName: "rehearse-observer") }
+            samplers.value = fresh
+            return fresh
+        }
     }
 
     /// Releases migrate's lock; the connections close when the session goes.

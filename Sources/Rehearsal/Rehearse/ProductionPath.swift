@@ -40,7 +40,7 @@ final class ProductionPath {
         self.moved = moved
         states = pending.map { MigrationRehearsal($0, in: directory, mode: scenario.mode) }
         baseName = session.database
-        schema = try SchemaFingerprint.read(on: session.observer)
+        schema = try session.schema.read()
         snapshotSchema = schema
     }
 
@@ -249,7 +249,7 @@ final class ProductionPath {
         session = rebuilt
         moved(database)
         provisioner.discard(old)
-        schema = try SchemaFingerprint.read(on: rebuilt.observer)
+        schema = try rebuilt.schema.read()
         if let spec = scenario.traffic {
             traffic = try TrafficGenerator(spec: spec, target: server.connectionTarget, database: database)
         }

@@ -21,7 +21,7 @@ extension ProductionPath {
         if let traffic, let soak = scenario.traffic?.soak, soak > 0, !rollback.steps.isEmpty {
             rollback.steps[rollback.steps.count - 1].step.trafficAfter = traffic.measure(seconds: soak)
         }
-        let now = try SchemaFingerprint.read(on: session.observer)
+        let now = try session.schema.read()
         rollback.differences = snapshotSchema.releaseDifferences(afterRollback: now)
         rollback.schemaRestored = rollback.differences.isEmpty
         events(.rollingForwardRelease)

@@ -6,12 +6,26 @@ import PostgresClient
 /// rewrites to each statement (`traceStatements`), checks that each down brings the data
 /// of the tables its migration touched back (`Scenario.dataCheck`), and at the end rolls
 /// the whole release back to compare the data with the snapshot's.
-struct ReplayPass {
-    var server: DatabaseServer
-    var scenario: Scenario
-    var traceStatements: Bool
-    var interruption: InterruptionToken
-    var events: (RehearsalEvent) -> Void
+final class ReplayPass {
+    let server: DatabaseServer
+    let scenario: Scenario
+    let traceStatements: Bool
+    let interruption: InterruptionToken
+    let events: (RehearsalEvent) -> Void
+    /// The copy's relation files as the replay left them, while it knows them: a traced
+    /// file ends with them, and the next one starts from there.
+    private var files: RelationFiles?
+
+    init(
+        server: DatabaseServer, scenario: Scenario, traceStatements: Bool, interruption: InterruptionToken,
+        events: @escaping (RehearsalEvent) -> Void
+    ) {
+        self.server = server
+        self.scenario = scenario
+        self.traceStatements = traceStatements
+        self.interruption = interruption
+        self.events = events
+    }
 
     private var checksData: Bool { scenario.dataCheck != .off }
 
@@ -69,6 +83,7 @@ struct ReplayPass {
                 state.entry.steps[upStep].traceNote = "not traced statement by statement: \(upReason); figures are for the whole file"
             }
             let before = try DataFingerprint.read(plans, on: connection)
+            files = nil
             guard connection.runScript(up.body).error == nil else { return false }
             if let down, let downStep {
                 _ = connection.runScript("BEGIN")
@@ -87,8 +102,10 @@ struct ReplayPass {
         }
         if let down, let downStep {
             guard connection.runScript("SAVEPOINT rehearse_down").error == nil else { return false }
+            let afterUp = files
             try tryDown(down, step: downStep, reason: downReason, before: before, plans: plans, state: &state, on: connection)
             guard connection.runScript("ROLLBACK TO SAVEPOINT rehearse_down").error == nil else { return false }
+            files = afterUp
         }
         committed = connection.runScript("COMMIT").error == nil
         return committed
@@ -125,7 +142,11 @@ struct ReplayPass {
     /// attaches what each statement did to `step`.
     private func run(_ file: MigrationFile, into step: inout StepReport, on connection: Connection) -> Bool {
         guard traceStatements else { return connection.runScript(file.body).error == nil }
-        guard let traced = StatementTracer.run(file.body, on: connection) else { return false }
+        guard let (traced, after) = StatementTracer.run(file.body, on: connection, files: files) else {
+            files = nil
+            return false
+        }
+        files = after
         guard traced.count == step.statements.count else {
             step.traceNote = "the traced re-run ran \(traced.count) statements, the faithful run \(step.statements.count); figures are for the whole file"
             return true

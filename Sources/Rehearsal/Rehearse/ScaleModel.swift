@@ -69,7 +69,8 @@ enum ScaleModel {
         }
         if let before, let after {
             let existing = before.tables
-            for (key, definition) in after.objects.sorted(by: { $0.key < $1.key }) {
+            // Only what the step changed or made can be work it did.
+            for (key, definition) in after.objects.filter({ before.objects[$0.key] != $0.value }).sorted(by: { $0.key < $1.key }) {
                 guard let table = after.parents[key], existing.contains(table) else { continue }
                 let previous = before.objects[key]
                 switch key.kind {

@@ -14,7 +14,7 @@ struct StepRunner {
     var traffic: TrafficGenerator?
     var interruption: InterruptionToken
     var stepTimeout: Double?
-    var probes: () -> [StepProbe] = StepProbes.standard
+    var probes: (MigrationSession, Bool) -> [StepProbe] = StepProbes.standard
     var events: (RehearsalEvent) -> Void
 
     private var session: Connection { migrationSession.connection }
@@ -37,16 +37,13 @@ struct StepRunner {
         let file = migration.file(direction)
         try table.write(version, dirty: true, on: session)
 
-        let probes = self.probes()
+        let probes = self.probes(migrationSession, traffic != nil)
         for probe in probes { try probe.before(on: observer) }
         let holders = longTransactions.isEmpty ? nil : LongTransactions(longTransactions, target: target, database: database)
         let lostBefore = traffic?.lostConnections.count ?? 0
 
-        let target = self.target
-        let database = self.database
-        let watcher = StepObserver(pid: session.backendPID, interval: interval) {
-            try Connection(target, database: database, applicationName: "rehearse-observer")
-        }
+        let sampler = migrationSession.sampler(target: target)
+        let watcher = StepObserver(pid: session.backendPID, interval: interval, sampler: sampler)
         let clock = ContinuousClock()
         let serverStart = try session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init) ?? 0
         let started = clock.now
@@ -56,6 +53,10 @@ struct StepRunner {
         let observation = watcher.stop()
         var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
         var evidence = StepEvidence()
+        let lines = file.map { StatementLines.startLines(of: $0.body) } ?? []
+        step.statements = outcome.statements.enumerated().map { index, result in
+            StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
+        }
         // Before the tracking table is written again (TRUNCATE gives it a new file).
         for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
         let held = holders?.finish() ?? []
@@ -68,10 +69,6 @@ struct StepRunner {
         step.serverMs = (serverEnd - serverStart) * 1000
         step.notices = outcome.notices
         step.timedOut = outcome.timedOut
-        let lines = file.map { StatementLines.startLines(of: $0.body) } ?? []
-        step.statements = outcome.statements.enumerated().map { index, result in
-            StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
-        }
         if outcome.skipped {
             step.status = .skipped
             step.skipReason = file == nil ? "no \(direction.rawValue) file: migrate records the version change without running SQL" : "blank file: migrate sends nothing"
@@ -123,7 +120,7 @@ struct StepRunner {
         }
 
         step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
-        step.trackingAfter = try table.read(on: observer)
+        step.trackingAfter = try table.readChecked(on: observer)
         events(.stepFinished(version: migration.version, step: step))
         return Outcome(step: step, evidence: evidence)
     }

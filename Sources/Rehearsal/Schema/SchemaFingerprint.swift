@@ -25,11 +25,23 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
     /// Reads the fingerprint on `connection` with an empty `search_path`, so every name is
     /// schema-qualified whatever the session's path; the setting is restored afterwards.
     public static func read(on connection: Connection) throws -> SchemaFingerprint {
-        let saved = try connection.scalar("SELECT current_setting('search_path')") ?? ""
-        try connection.execute("SET search_path = ''")
-        defer { _ = try? connection.query("SELECT set_config('search_path', $1, false)", [saved]) }
-        let rows = try connection.query(FingerprintQuery.sql).rows
-        return try SchemaFingerprint(rows: rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") })
+        try withEmptySearchPath(on: connection) {
+            let rows = try connection.query(FingerprintQuery.sql).rows
+            return try SchemaFingerprint(rows: rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "", $0[3] ?? "") })
+        }
+    }
+
+    /// Runs `body` with an empty `search_path` on `connection` (and, with `genericPlans`,
+    /// prepared statements planned once for any parameters), restoring the settings after.
+    static func withEmptySearchPath<T>(on connection: Connection, genericPlans: Bool = false, _ body: () throws -> T) throws -> T {
+        let saved = try connection.query("SELECT current_setting('search_path'), current_setting('plan_cache_mode')").rows.first ?? []
+        try connection.execute("SET search_path = ''" + (genericPlans ? "; SET plan_cache_mode = force_generic_plan" : ""))
+        defer {
+            _ = try? connection.query(
+                "SELECT set_config('search_path', $1, false), set_config('plan_cache_mode', $2, false)",
+                [saved.first ?? "", saved.count > 1 ? saved[1] ?? "auto" : "auto"])
+        }
+        return try body()
     }
 
     /// Builds a fingerprint from `(kind, name, definition, parent)` rows, refusing a
@@ -52,7 +64,9 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
     /// Object-by-object differences from `self` (expected) to `other` (actual).
     public func differences(to other: SchemaFingerprint) -> [SchemaDifference] {
         var result: [SchemaDifference] = []
-        for key in Set(objects.keys).union(other.objects.keys).sorted() {
+        let differing = objects.compactMap { other.objects[$0.key] == $0.value ? nil : $0.key }
+            + other.objects.keys.filter { objects[$0] == nil }
+        for key in differing.sorted() {
             switch (objects[key], other.objects[key]) {
             case (let expected?, nil):
                 result.append(SchemaDifference(kind: key.kind, name: key.name, change: .missing, expected: expected, actual: nil))
