@@ -9,6 +9,7 @@ public final class Connection {
     private let noticeBox = NoticeBox()
     /// The statements `query(preparingOnce:)` prepared, by their text.
     private var preparedOnce: [String: String] = [:]
+    private var preparedCount = 0
     /// The connection target with any password replaced by `***`, for messages.
     public let redactedTarget: String
 
@@ -134,7 +135,8 @@ public final class Connection {
                 preparedOnce[sql] = nil
             }
         }
-        let name = "rehearse_once_\(preparedOnce.count + 1)_\(UInt32.random(in: 0 ... .max))"
+        preparedCount += 1
+        let name = "rehearse_once_\(preparedCount)"
         try prepare(name, sql, parameterCount: parameters.count)
         preparedOnce[sql] = name
         return try query(prepared: name, parameters)

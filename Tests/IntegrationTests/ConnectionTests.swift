@@ -34,6 +34,18 @@ final class ConnectionTests: XCTestCase {
         XCTAssertTrue(error.description.hasPrefix("x.up.sql:3:8: column \"nosuchcolumn\" does not exist"), error.description)
     }
 
+    func testAStatementPreparedOnceIsPreparedAgainWhenAScriptDeallocatesIt() throws {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        let sql = "SELECT $1::int + 1"
+        XCTAssertEqual(try connection.query(preparingOnce: sql, ["1"]).rows, [["2"]])
+        XCTAssertEqual(try connection.scalar("SELECT count(*) FROM pg_prepared_statements"), "1")
+        XCTAssertEqual(try connection.query(preparingOnce: sql, ["2"]).rows, [["3"]])
+        XCTAssertEqual(try connection.scalar("SELECT count(*) FROM pg_prepared_statements"), "1", "prepared once, not twice")
+        try connection.execute("DEALLOCATE ALL")
+        XCTAssertEqual(try connection.query(preparingOnce: sql, ["3"]).rows, [["4"]], "a migration's DEALLOCATE ALL costs a new prepare, not an error")
+    }
+
     func testParametersAreSentSeparately() throws {
         let (server, database) = try TestServer.scratchDatabase(for: self)
         let connection = try server.connect(database: database)
