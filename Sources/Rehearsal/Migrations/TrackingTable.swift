@@ -110,10 +110,7 @@ public struct TrackingTable: Sendable, Equatable {
     public func read(on connection: Connection) throws -> State? {
         guard try exists(on: connection) else { return nil }
         try verifyShape(on: connection)
-        guard let row = try connection.query("SELECT version, dirty FROM \(qualified) LIMIT 1").rows.first,
-            let version = row[0].flatMap({ Int64($0) })
-        else { return nil }
-        return State(version: version, dirty: row[1] == "t")
+        return try readChecked(on: connection)
     }
 
     /// The state as `read(on:)` gives it, in one query, for a table whose shape was checked
