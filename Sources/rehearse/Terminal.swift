@@ -53,6 +53,8 @@ final class Terminal: @unchecked Sendable {
             line("restored snapshot: \(summary.statements) statements, \(summary.rowsCopied) rows in \(Format.duration(summary.durationMs))")
         case .cloningTemplate:
             status("making a scratch database from the cached snapshot")
+        case .copyingForReplay:
+            status("copying the cached snapshot for the replay without traffic")
         case .preparingSpare:
             status("copying the cached snapshot for the next run (interrupting is safe; --no-spare skips this)")
         case .preparedSpare(.made(let bytes, let milliseconds)):

@@ -141,8 +141,11 @@ public struct TrackingTable: Sendable, Equatable {
     }
 
     /// `BEGIN READ WRITE`, so a session a migration left read-only still records versions.
+    /// The commit does not wait for the disk (`synchronous_commit` off for this transaction
+    /// only): the rows are migrate's bookkeeping in a database that is thrown away, and the
+    /// next commit that waits (the migration's own, as on production) flushes them with it.
     private func write(_ statements: String, on connection: Connection) throws {
-        let result = connection.runScript("BEGIN READ WRITE; " + statements + " COMMIT;")
+        let result = connection.runScript("BEGIN READ WRITE; SET LOCAL synchronous_commit = off; " + statements + " COMMIT;")
         if let error = result.error {
             _ = connection.runScript("ROLLBACK")
             throw error

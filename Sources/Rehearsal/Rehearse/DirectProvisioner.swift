@@ -47,6 +47,9 @@ final class DirectProvisioner: ScratchProvisioner {
         return name
     }
 
+    /// The copy is made with the scratch database, before any session opens on it.
+    func keepPristineCopy(named name: String, purpose: String) throws {}
+
     func discard(_ name: String) {
         created.drop(name)
     }

@@ -7,6 +7,8 @@ public enum RehearsalEvent: Sendable {
     case restoring(RestoreProgress)
     case restored(RestoreSummary)
     case cloningTemplate(name: String)
+    /// Before the first migration: a copy of the cached snapshot for the replay without traffic.
+    case copyingForReplay
     /// After the report: copying the template into a spare for the next run.
     case preparingSpare
     case preparedSpare(TemplateCache.SpareOutcome)

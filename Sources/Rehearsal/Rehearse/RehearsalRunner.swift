@@ -32,17 +32,24 @@ public final class RehearsalRunner {
         self.server = server
         self.options = options
         self.events = events
-        provisioner = Self.provisioner(for: server, options: options, events: events)
+        provisioner = Self.provisioner(
+            for: server, options: options, replays: Self.replays(scenario, options), events: events)
+    }
+
+    /// Whether a run replays the migrations on a pristine copy after the faithful run: to
+    /// trace the statements, or to check the data's round trip.
+    private static func replays(_ scenario: Scenario, _ options: RehearsalOptions) -> Bool {
+        options.traceStatements || scenario.dataCheck != .off
     }
 
     private static func provisioner(
-        for server: DatabaseServer, options: RehearsalOptions, events: @escaping (RehearsalEvent) -> Void
+        for server: DatabaseServer, options: RehearsalOptions, replays: Bool, events: @escaping (RehearsalEvent) -> Void
     ) -> ScratchProvisioner {
         let loading = SnapshotLoading(server: server, workers: options.restoreWorkers, interruption: options.interruption, events: events)
         if let own = server.ownServer {
             return TemplateProvisioner(server: server, own: own, loading: loading, options: options, events: events)
         }
-        return DirectProvisioner(server: server, loading: loading, keepsPristineCopy: options.traceStatements)
+        return DirectProvisioner(server: server, loading: loading, keepsPristineCopy: replays)
     }
 
     /// Rehearses every pending migration. `delivered` gets the final report before the run's
@@ -128,6 +135,11 @@ public final class RehearsalRunner {
         report.migrations = plan.pending.map {
             MigrationRehearsal($0, in: directory).entry.notRun("not rehearsed: the rehearsal stopped before it")
         }
+        let replayCopy = scratch + "_t", replayPurpose = "replay copy of scenario \(scenario.name)"
+        let replays = Self.replays(scenario, options)
+        if replays, !plan.pending.isEmpty {
+            try provisioner.keepPristineCopy(named: replayCopy, purpose: replayPurpose)
+        }
         let tables = try SnapshotTables.read(on: session.observer)
         let production = ProductionRows.resolve(
             scenario.productionRows, scenarioFile: scenario.file, manifest: manifest(of: snapshot), tables: tables)
@@ -149,10 +161,9 @@ public final class RehearsalRunner {
         var states = path.states
         // The versions the release rollback went back through, when it reached the snapshot's.
         let rolledBack = report.releaseRollback.flatMap { $0.schemaRestored == nil ? nil : $0.steps.map(\.version) }
-        if stopped == nil, !options.interruption.isInterrupted, options.traceStatements || scenario.dataCheck != .off {
+        if stopped == nil, !options.interruption.isInterrupted, replays {
             do {
-                let copy = try provisioner.pristineCopy(
-                    named: scratch + "_t", purpose: "replay copy of scenario \(scenario.name)", lastUse: true)
+                let copy = try provisioner.pristineCopy(named: replayCopy, purpose: replayPurpose, lastUse: true)
                 let releaseData = try ReplayPass(
                     server: server, scenario: scenario, traceStatements: options.traceStatements,
                     interruption: options.interruption, events: events
@@ -161,7 +172,7 @@ public final class RehearsalRunner {
                     report.releaseRollback?.dataDifferences = releaseData
                     report.releaseRollback?.dataRestored = releaseData.isEmpty
                 }
-                provisioner.discard(copy)
+                // The copy goes with the scratch database, both dropped at once at the end.
             } catch {
                 stopped = error
             }

@@ -20,6 +20,11 @@ protocol ScratchProvisioner: AnyObject {
     /// returns the database to use.
     func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String
 
+    /// Makes now, before any migration runs, the copy the `lastUse` call of `pristineCopy`
+    /// hands over (a no-op where one is kept already): made after the migrations, the copy
+    /// would wait for their writes to reach the disk.
+    func keepPristineCopy(named name: String, purpose: String) throws
+
     /// Drops one database this run made and no longer needs.
     func discard(_ name: String)
 
@@ -59,8 +64,10 @@ final class CreatedDatabases: @unchecked Sendable {
             defer { list = list.filter { $0 == keeping } }
             return list
         }
-        for name in all where name != keeping {
-            try? databases.drop(name)
+        // At once: each drop waits for a checkpoint and the removal of its files.
+        let dropped = all.filter { $0 != keeping }
+        DispatchQueue.concurrentPerform(iterations: dropped.count) { index in
+            try? databases.drop(dropped[index])
         }
     }
 }

@@ -75,18 +75,20 @@ final class RelationFilesProbe: StepProbe {
     }
 }
 
-/// WAL written during the step (traffic's writes included when traffic runs).
+/// WAL written during the step (traffic's writes included when traffic runs), by insert
+/// position: the tracking table's write before the step commits without waiting for the
+/// disk, so the write position could still be behind it when the step starts.
 final class WALProbe: StepProbe {
     private var lsn: String?
 
     func before(on observer: Connection) throws {
-        lsn = try observer.scalar("SELECT pg_catalog.pg_current_wal_lsn()::text")
+        lsn = try observer.scalar("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")
     }
 
     func after(on observer: Connection, into step: inout StepReport, evidence: inout StepEvidence) throws {
         guard let lsn else { return }
         step.walBytes = try observer.scalar(
-            "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint", [lsn]
+            "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint", [lsn]
         ).flatMap { Int64($0) }
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
+import PostgresClient
 
 /// Scratch databases on a server rehearse runs itself: the snapshot restored once into a
 /// template keyed by its SHA-256, each run's database taken from the spare copy an earlier
-/// run left (a rename) or copied from the template, and a new spare made once the report is
-/// out.
+/// run left (a rename) or copied from the template, and a new spare made for the next run:
+/// beside the replay, once the template's last pristine copy is handed over (the replay's
+/// figures are per statement, and its locks and rewrites do not depend on time), else once
+/// the report is out.
 final class TemplateProvisioner: ScratchProvisioner {
     private let own: OwnServer
     private let loading: SnapshotLoading
@@ -12,6 +15,10 @@ final class TemplateProvisioner: ScratchProvisioner {
     private let created: CreatedDatabases
     private var cache: TemplateCache { TemplateCache(databases: created.databases) }
     private var template: String?
+    /// The copy `keepPristineCopy` made, until it is handed over.
+    private var kept: String?
+    /// The spare being made beside the replay, once started.
+    private var spare: BackgroundSpare?
 
     init(server: DatabaseServer, own: OwnServer, loading: SnapshotLoading, options: RehearsalOptions, events: @escaping (RehearsalEvent) -> Void) {
         self.own = own
@@ -45,9 +52,21 @@ final class TemplateProvisioner: ScratchProvisioner {
     }
 
     func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String {
+        if lastUse, let kept {
+            self.kept = nil
+            startSpare()
+            return kept
+        }
         guard let template else { throw RunnerError.notProvisioned }
         try created.create(name, template: template, purpose: purpose)
         return name
+    }
+
+    func keepPristineCopy(named name: String, purpose: String) throws {
+        guard kept == nil, let template else { return }
+        events(.copyingForReplay)
+        try created.create(name, template: template, purpose: purpose)
+        kept = name
     }
 
     func discard(_ name: String) {
@@ -59,16 +78,54 @@ final class TemplateProvisioner: ScratchProvisioner {
     }
 
     /// Copies the template into a spare the next run takes by renaming it, so that run does
-    /// not wait for the copy. Best effort: a run never fails because no spare could be made.
+    /// not wait for the copy; or waits for the copy started beside the replay. Best effort:
+    /// a run never fails because no spare could be made.
     func finish() {
-        guard options.keepSpare, let template, !options.interruption.isInterrupted else { return }
-        do {
-            let outcome = try cache.prepareSpare(
-                of: template, dataDirectory: own.dataDirectory, interruption: options.interruption
-            ) { events(.preparingSpare) }
-            events(.preparedSpare(outcome))
-        } catch {
-            if !options.interruption.isInterrupted { events(.spareFailed("\(error)")) }
+        let outcome: Result<TemplateCache.SpareOutcome, Error>
+        if let spare {
+            outcome = spare.wait { events(.preparingSpare) }
+        } else {
+            guard options.keepSpare, let template, !options.interruption.isInterrupted else { return }
+            outcome = Result {
+                try cache.prepareSpare(of: template, dataDirectory: own.dataDirectory, interruption: options.interruption) {
+                    events(.preparingSpare)
+                }
+            }
         }
+        switch outcome {
+        case .success(let made): events(.preparedSpare(made))
+        case .failure(let error): if !options.interruption.isInterrupted { events(.spareFailed("\(error)")) }
+        }
+    }
+
+    private func startSpare() {
+        guard options.keepSpare, spare == nil, let template, !options.interruption.isInterrupted else { return }
+        let (created, directory, interruption) = (created, own.dataDirectory, options.interruption)
+        spare = BackgroundSpare {
+            try TemplateCache(databases: created.databases).prepareSpare(of: template, dataDirectory: directory, interruption: interruption)
+        }
+    }
+}
+
+/// The spare copy of a template, made on its own thread.
+private final class BackgroundSpare: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let result = LockedBox<Result<TemplateCache.SpareOutcome, Error>?>(nil)
+
+    init(_ make: @escaping @Sendable () throws -> TemplateCache.SpareOutcome) {
+        Thread { [self] in
+            result.value = Result { try make() }
+            done.signal()
+        }.start()
+    }
+
+    /// The copy's outcome, once it is done; `waiting` is called first if it is not yet.
+    func wait(waiting: () -> Void) -> Result<TemplateCache.SpareOutcome, Error> {
+        if done.wait(timeout: .now()) == .timedOut {
+            waiting()
+            done.wait()
+        }
+        done.signal()
+        return result.value ?? .failure(RunnerError.notProvisioned)
     }
 }
