@@ -93,10 +93,19 @@ final class TemplateCacheTests: XCTestCase {
         let cache = TemplateCache(databases: databases)
         let template = TemplateCache.templateName(for: try Snapshot.open(fixture.directory + "/snapshot.sql.zst"))
         let spare = TemplateCache.spareName(of: template)
+        let events = LockedBox<[String]>([])
         func runner(_ change: (inout RehearsalOptions) -> Void = { _ in }) throws -> RehearsalRunner {
             var options = RehearsalOptions()
             change(&options)
-            return RehearsalRunner(scenario: try fixture.scenario(), server: cluster, options: options)
+            events.value = []
+            return RehearsalRunner(scenario: try fixture.scenario(), server: cluster, options: options) { event in
+                switch event {
+                case .copyingForReplay: events.withValue { $0.append("replay copy") }
+                case .stepStarted: events.withValue { $0.append("step") }
+                case .tracing: events.withValue { $0.append("replay") }
+                default: break
+                }
+            }
         }
 
         let first = try runner()
@@ -106,11 +115,13 @@ final class TemplateCacheTests: XCTestCase {
         XCTAssertGreaterThan(try cache.list().first?.spareBytes ?? 0, 0)
 
         let second = try runner { $0.keepDatabase = true }
-        var spareWhileDelivered: Bool?
-        let report = second.run { _ in spareWhileDelivered = try? databases.exists(spare) }
+        let report = second.run()
         XCTAssertEqual(report.snapshot.fromSpare, true)
-        XCTAssertEqual(spareWhileDelivered, false, "taken, not copied; the next one is made after the report")
-        XCTAssertTrue(try databases.exists(spare))
+        XCTAssertEqual(
+            Array(events.value.prefix(2)), ["replay copy", "step"],
+            "the replay's copy is made before the first migration runs, not after it wrote")
+        XCTAssertEqual(events.value.last, "replay")
+        XCTAssertTrue(try databases.exists(spare), "the next spare is made beside the replay, ready when the run returns")
         XCTAssertEqual(report.startVersion, 1, "the spare holds the snapshot, not the first run's migrated scratch database")
         XCTAssertEqual(report.migrations.map(\.status), [.rehearsed])
         let scratch = try XCTUnwrap(second.scratchDatabase)

@@ -65,6 +65,11 @@ final class SchemaReaderTests: XCTestCase {
         let connection = try server.connect(database: database)
         try connection.execute(Self.setup)
         let reader = SchemaReader(on: connection)
+        // As a run's observer reads: its own connection, the settings made once.
+        let observer = try server.connect(database: database)
+        try observer.execute("SET search_path = ''; SET plan_cache_mode = force_generic_plan")
+        let observing = SchemaReader(on: observer, settingsMade: true)
+        XCTAssertEqual(try observing.read(), try SchemaFingerprint.read(on: connection))
         XCTAssertEqual(try reader.read(), try SchemaFingerprint.read(on: connection))
         XCTAssertEqual(reader.lastRead, .whole)
         XCTAssertEqual(try reader.read(), try SchemaFingerprint.read(on: connection))
@@ -77,6 +82,8 @@ final class SchemaReaderTests: XCTestCase {
             let read = try reader.read()
             let whole = try SchemaFingerprint.read(on: connection)
             XCTAssertEqual(whole.differences(to: read), [], change.sql)
+            XCTAssertEqual(whole.differences(to: try observing.read()), [], "observer: \(change.sql)")
+            XCTAssertEqual(observing.lastRead, reader.lastRead, "observer: \(change.sql)")
             if change.partial {
                 guard case .part(let owners) = reader.lastRead else {
                     XCTFail("\(change.sql): read \(reader.lastRead), not in part")

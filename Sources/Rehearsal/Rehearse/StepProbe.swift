@@ -20,7 +20,7 @@ enum StepProbes {
     /// The schema is read before the relation files, which read again only what it saw
     /// change when they can (see `RelationFilesProbe`).
     static func standard(for session: MigrationSession, traffic: Bool) -> [StepProbe] {
-        [WALProbe(), SchemaProbe(reader: session.schema), RelationFilesProbe(session: session, traffic: traffic)]
+        [SchemaProbe(reader: session.schema), RelationFilesProbe(session: session, traffic: traffic)]
     }
 }
 
@@ -72,24 +72,6 @@ final class RelationFilesProbe: StepProbe {
         let tracking = session.trackingRelation
         step.rewrote = files.rewrites(to: now).filter { $0.table != tracking }
         step.sizeChangeBytes = now.bytes(excludingTable: tracking) - files.bytes(excludingTable: tracking)
-    }
-}
-
-/// WAL written during the step (traffic's writes included when traffic runs), by insert
-/// position: the tracking table's write before the step commits without waiting for the
-/// disk, so the write position could still be behind it when the step starts.
-final class WALProbe: StepProbe {
-    private var lsn: String?
-
-    func before(on observer: Connection) throws {
-        lsn = try observer.scalar("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")
-    }
-
-    func after(on observer: Connection, into step: inout StepReport, evidence: inout StepEvidence) throws {
-        guard let lsn else { return }
-        step.walBytes = try observer.scalar(
-            "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint", [lsn]
-        ).flatMap { Int64($0) }
     }
 }
 

@@ -3,8 +3,8 @@ import PostgresClient
 
 /// Runs one step the way migrate would — record (target, dirty), run the body, record
 /// (target, clean) only on success — while observing it: the lock sampler, the traffic's
-/// blocked queries, the scenario's long transactions, and the step probes (rewrites, WAL,
-/// size, schema).
+/// blocked queries, the scenario's long transactions, the WAL it wrote, and the step probes
+/// (rewrites, size, schema).
 struct StepRunner {
     var migrationSession: MigrationSession
     var executor: MigrationExecutor
@@ -45,13 +45,30 @@ struct StepRunner {
         let sampler = migrationSession.sampler(target: target)
         let watcher = StepObserver(pid: session.backendPID, interval: interval, sampler: sampler)
         let clock = ContinuousClock()
-        let serverStart = try session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init) ?? 0
+        // The server's clock and WAL insert position (traffic's writes included when traffic
+        // runs) on migrate's session, right before and after the body.
+        let opening = try session.query("SELECT extract(epoch FROM clock_timestamp()), pg_catalog.pg_current_wal_insert_lsn()::text").rows.first
+        let serverStart = opening?[0].flatMap(Double.init) ?? 0
+        let walStart = opening?[1] ?? "0/0"
         let started = clock.now
         let outcome = executor.run(file, on: session)
         let wall = (clock.now - started).milliseconds
-        let serverEnd = (try? session.scalar("SELECT extract(epoch FROM clock_timestamp())").flatMap(Double.init)) ?? serverStart + wall / 1000
+        let closing = try? session.query(
+            "SELECT extract(epoch FROM clock_timestamp()), pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint",
+            [walStart]
+        ).rows.first
+        let serverEnd = closing?[0].flatMap(Double.init) ?? serverStart + wall / 1000
         let observation = watcher.stop()
         var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
+        let walWritten: String?
+        if let closing {
+            walWritten = closing[1]
+        } else {
+            // A file that failed inside its own BEGIN leaves the session unable to answer.
+            walWritten = try observer.scalar(
+                "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint", [walStart])
+        }
+        step.walBytes = walWritten.flatMap { Int64($0) }
         var evidence = StepEvidence()
         let lines = file.map { StatementLines.startLines(of: $0.body) } ?? []
         step.statements = outcome.statements.enumerated().map { index, result in

@@ -11,6 +11,9 @@ import PostgresClient
 /// their planning is paid once.
 final class SchemaReader {
     private let connection: Connection
+    /// The connection keeps an empty `search_path` and `plan_cache_mode` set to
+    /// `force_generic_plan` for its life, so a read need not set them and put them back.
+    private let settingsMade: Bool
     /// Each owner's rows that can go alone (see `CatalogStamps`), as of the last read.
     private var counts: [String: String] = [:]
     /// Each owner's names (relation, schema, columns), which other owners' definitions show.
@@ -42,28 +45,32 @@ final class SchemaReader {
         var names: String
     }
 
-    init(on connection: Connection) {
+    init(on connection: Connection, settingsMade: Bool = false) {
         self.connection = connection
+        self.settingsMade = settingsMade
     }
 
     func read() throws -> SchemaFingerprint {
-        return try SchemaFingerprint.withEmptySearchPath(on: connection, genericPlans: true) {
-            var now: [String: Stamp] = [:]
-            for row in try connection.query(preparingOnce: CatalogStamps.sql, [since, last == nil ? "true" : "false"]).rows {
-                now[row[0] ?? ""] = Stamp(count: row[1] ?? "", fresh: row[2] == "t", names: row[3] ?? "")
-            }
-            guard let threshold = now.removeValue(forKey: "xmin")?.count, let global = now.removeValue(forKey: "global")?.names else {
-                throw SchemaFingerprintError.stampsMissing
-            }
-            let fingerprint = try changes(to: now, global: global)
-            since = threshold
-            self.global = global
-            counts = now.mapValues(\.count)
-            for (owner, stamp) in now where stamp.fresh || names[owner] == nil { names[owner] = stamp.names }
-            names = names.filter { now[$0.key] != nil }
-            last = fingerprint
-            return fingerprint
+        guard settingsMade else { return try SchemaFingerprint.withEmptySearchPath(on: connection, genericPlans: true, readStamped) }
+        return try readStamped()
+    }
+
+    private func readStamped() throws -> SchemaFingerprint {
+        var now: [String: Stamp] = [:]
+        for row in try connection.query(preparingOnce: CatalogStamps.sql, [since, last == nil ? "true" : "false"]).rows {
+            now[row[0] ?? ""] = Stamp(count: row[1] ?? "", fresh: row[2] == "t", names: row[3] ?? "")
         }
+        guard let threshold = now.removeValue(forKey: "xmin")?.count, let global = now.removeValue(forKey: "global")?.names else {
+            throw SchemaFingerprintError.stampsMissing
+        }
+        let fingerprint = try changes(to: now, global: global)
+        since = threshold
+        self.global = global
+        counts = now.mapValues(\.count)
+        for (owner, stamp) in now where stamp.fresh || names[owner] == nil { names[owner] = stamp.names }
+        names = names.filter { now[$0.key] != nil }
+        last = fingerprint
+        return fingerprint
     }
 
     /// The fingerprint for the stamps `now`, read whole or in part.
