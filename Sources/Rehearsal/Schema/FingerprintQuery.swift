@@ -35,9 +35,11 @@ enum FingerprintQuery {
 
     private static func objects(restricted: Bool) -> String {
         let wanted = !restricted ? "" : ",\n" + CatalogStamps.wanted(changed: "$1::pg_catalog.text[]", renamed: "$2::pg_catalog.text[]")
-        let relFilter = !restricted ? "" : "AND ('r' || c.oid::pg_catalog.text) IN (SELECT owner FROM wanted)"
-        let typeFilter = !restricted ? "" : "AND ('t' || t.oid::pg_catalog.text) IN (SELECT owner FROM wanted)"
-        let functionFilter = !restricted ? "" : "AND ('p' || p.oid::pg_catalog.text) IN (SELECT owner FROM wanted)"
+        // The wanted owners of one kind as oids, so each catalog's oid index finds them.
+        func among(_ kind: String, _ oid: String) -> String {
+            !restricted ? "" : "AND \(oid) IN (SELECT pg_catalog.substr(owner, 2)::pg_catalog.oid FROM wanted WHERE pg_catalog.left(owner, 1) = '\(kind)')"
+        }
+        let relFilter = among("r", "c.oid"), typeFilter = among("t", "t.oid"), functionFilter = among("p", "p.oid")
         let ownerRows = !restricted ? "" : """
 
             UNION ALL
