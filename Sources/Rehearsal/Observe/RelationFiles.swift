@@ -28,20 +28,31 @@ struct RelationFiles {
     }
 
     static func read(on connection: Connection, _ scope: Scope = .all) throws -> RelationFiles {
+        // The relations of some tables: the tables, their indexes and their TOAST, as oids
+        // the catalogs' indexes find (not a filter on every relation's owner).
+        func relations(of tables: String) -> String {
+            """
+                AND c.oid IN (
+                    WITH owner AS MATERIALIZED (\(tables))
+                    SELECT oid FROM owner
+                    UNION ALL SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid IN (SELECT oid FROM owner)
+                    UNION ALL SELECT t.reltoastrelid FROM pg_catalog.pg_class t
+                              WHERE t.oid IN (SELECT oid FROM owner) AND t.reltoastrelid <> 0)
+                """
+        }
         let filter: String
         var parameters: [String?] = []
         switch scope {
         case .all:
             filter = ""
         case .lockedHere:
-            filter = """
-                AND coalesce(itab.oid, ttab.oid, c.oid) IN (
-                    SELECT coalesce(li.indrelid, l.relation)
-                    FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
-                    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation')
-                """
+            filter = relations(of: """
+                SELECT coalesce(li.indrelid, l.relation) AS oid
+                FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
+                WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation'
+                """)
         case .tables(let oids):
-            filter = "AND coalesce(itab.oid, ttab.oid, c.oid) = ANY ($1::pg_catalog.oid[])"
+            filter = relations(of: "SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid")
             parameters = ["{" + oids.joined(separator: ",") + "}"]
         }
         let rows = try connection.query(

@@ -1,0 +1,46 @@
+import Foundation
+import XCTest
+@testable import Rehearsal
+@testable import PostgresClient
+
+/// A reading of some tables' relations is the whole reading's entries of those tables:
+/// the tables, their indexes and their TOAST, nothing else.
+final class RelationFilesTests: XCTestCase {
+    static let setup = """
+        CREATE SCHEMA app;
+        CREATE TABLE app.orders (id bigserial PRIMARY KEY, note text, total int);
+        CREATE INDEX orders_total ON app.orders (total);
+        CREATE TABLE app.items (id int PRIMARY KEY, order_id bigint REFERENCES app.orders (id), label text);
+        CREATE TABLE app.plain (a int);
+        CREATE MATERIALIZED VIEW app.totals AS SELECT sum(total) AS s FROM app.orders;
+        INSERT INTO app.orders (note, total) SELECT repeat('x', 3000), g FROM generate_series(1, 50) g;
+        """
+
+    func testAReadingOfSomeTablesIsTheWholeReadingOfThoseTables() throws {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        try connection.execute(Self.setup)
+        let whole = try RelationFiles.read(on: connection)
+        let oid = { (name: String) in try XCTUnwrap(connection.scalar("SELECT $1::regclass::oid::text", [name])) }
+        let orders = try oid("app.orders"), items = try oid("app.items")
+        func wholeEntries(of tables: Set<String>) -> [String: String] {
+            whole.entries.filter { tables.contains($0.value.tableOid) }.mapValues(\.name)
+        }
+
+        let some = try RelationFiles.read(on: connection, .tables([orders, items]))
+        XCTAssertEqual(some.entries.mapValues(\.name), wholeEntries(of: [orders, items]))
+        XCTAssertTrue(
+            some.entries.values.contains { $0.kind == "toast table" },
+            "the TOAST of a table with text columns is among its relations: \(some.entries.values.map(\.name))")
+        XCTAssertGreaterThanOrEqual(some.entries.count, 6, "two tables, their keys, an index, TOAST")
+        XCTAssertEqual(try RelationFiles.read(on: connection, .tables([])).entries.count, 0)
+
+        try connection.execute("BEGIN; LOCK TABLE app.orders IN SHARE MODE")
+        let locked = try RelationFiles.read(on: connection, .lockedHere)
+        try connection.execute("ROLLBACK")
+        // The reading's own catalog locks bring in catalogs' TOAST, never another user table.
+        XCTAssertEqual(
+            locked.entries.filter { $0.value.table.hasPrefix("app.") }.mapValues(\.name), wholeEntries(of: [orders]),
+            "a transaction's locked tables")
+    }
+}
