@@ -41,38 +41,35 @@ enum CatalogStamps {
         CROSS JOIN since
         WHERE c.relkind IN ('r', 'p', 'f', 'S', 'v', 'm', 'c')
     ),
-    -- relations with a row that came or changed since the previous read
-    fresh_rel(oid) AS (
-        SELECT a.attrelid FROM pg_catalog.pg_attribute a, since
+    -- per relation, one scan of each catalog: its rows that can go alone (n; constraints,
+    -- indexes, triggers, policies, rules, defaults, inheritance, sequence ownership) and
+    -- whether one of its rows came or changed since the previous read (the other catalogs
+    -- give only their fresh rows)
+    fresh_index(oid) AS MATERIALIZED (
+        SELECT ic.oid FROM pg_catalog.pg_class ic, since
+        WHERE ic.relkind IN ('i', 'I') AND pg_catalog.age(ic.xmin) <= since.age
+    ),
+    rel_rows(oid, n, fresh) AS (
+        SELECT a.attrelid, 0, true FROM pg_catalog.pg_attribute a, since
         WHERE a.attnum > 0 AND a.attrelid >= 16384 AND pg_catalog.age(a.xmin) <= since.age
-        UNION SELECT ad.adrelid FROM pg_catalog.pg_attrdef ad, since WHERE pg_catalog.age(ad.xmin) <= since.age
-        UNION SELECT con.conrelid FROM pg_catalog.pg_constraint con, since WHERE con.conrelid <> 0 AND pg_catalog.age(con.xmin) <= since.age
-        UNION SELECT i.indrelid FROM pg_catalog.pg_index i, since WHERE pg_catalog.age(i.xmin) <= since.age
-        UNION SELECT i.indrelid FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid, since
-              WHERE i.indrelid >= 16384 AND pg_catalog.age(ic.xmin) <= since.age
-        UNION SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg, since WHERE pg_catalog.age(tg.xmin) <= since.age
-        UNION SELECT pol.polrelid FROM pg_catalog.pg_policy pol, since WHERE pg_catalog.age(pol.xmin) <= since.age
-        UNION SELECT rw.ev_class FROM pg_catalog.pg_rewrite rw, since WHERE pg_catalog.age(rw.xmin) <= since.age
-        UNION SELECT h.inhrelid FROM pg_catalog.pg_inherits h, since WHERE pg_catalog.age(h.xmin) <= since.age
-        UNION SELECT sq.seqrelid FROM pg_catalog.pg_sequence sq, since WHERE pg_catalog.age(sq.xmin) <= since.age
-        UNION SELECT pt.partrelid FROM pg_catalog.pg_partitioned_table pt, since WHERE pg_catalog.age(pt.xmin) <= since.age
-        UNION SELECT ft.ftrelid FROM pg_catalog.pg_foreign_table ft, since WHERE pg_catalog.age(ft.xmin) <= since.age
-        UNION SELECT d.objid FROM pg_catalog.pg_depend d, since
-              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i') AND pg_catalog.age(d.xmin) <= since.age
+        UNION ALL SELECT ad.adrelid, 1, pg_catalog.age(ad.xmin) <= since.age FROM pg_catalog.pg_attrdef ad, since
+        UNION ALL SELECT con.conrelid, 1, pg_catalog.age(con.xmin) <= since.age FROM pg_catalog.pg_constraint con, since WHERE con.conrelid <> 0
+        UNION ALL SELECT i.indrelid, 1, pg_catalog.age(i.xmin) <= since.age FROM pg_catalog.pg_index i, since
+        UNION ALL SELECT i.indrelid, 0, true FROM fresh_index JOIN pg_catalog.pg_index i ON i.indexrelid = fresh_index.oid WHERE i.indrelid >= 16384
+        UNION ALL SELECT tg.tgrelid, 1, pg_catalog.age(tg.xmin) <= since.age FROM pg_catalog.pg_trigger tg, since
+        UNION ALL SELECT pol.polrelid, 1, pg_catalog.age(pol.xmin) <= since.age FROM pg_catalog.pg_policy pol, since
+        UNION ALL SELECT rw.ev_class, 1, pg_catalog.age(rw.xmin) <= since.age FROM pg_catalog.pg_rewrite rw, since
+        UNION ALL SELECT h.inhrelid, 1, pg_catalog.age(h.xmin) <= since.age FROM pg_catalog.pg_inherits h, since
+        UNION ALL SELECT sq.seqrelid, 0, true FROM pg_catalog.pg_sequence sq, since WHERE pg_catalog.age(sq.xmin) <= since.age
+        UNION ALL SELECT pt.partrelid, 0, true FROM pg_catalog.pg_partitioned_table pt, since WHERE pg_catalog.age(pt.xmin) <= since.age
+        UNION ALL SELECT ft.ftrelid, 0, true FROM pg_catalog.pg_foreign_table ft, since WHERE pg_catalog.age(ft.xmin) <= since.age
+        UNION ALL SELECT d.objid, CASE WHEN d.objid >= 16384 THEN 1 ELSE 0 END, pg_catalog.age(d.xmin) <= since.age
+              FROM pg_catalog.pg_depend d, since
+              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
     ),
-    -- rows that can go alone, by relation
-    counted(oid) AS (
-        SELECT ad.adrelid FROM pg_catalog.pg_attrdef ad
-        UNION ALL SELECT con.conrelid FROM pg_catalog.pg_constraint con WHERE con.conrelid <> 0
-        UNION ALL SELECT i.indrelid FROM pg_catalog.pg_index i
-        UNION ALL SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg
-        UNION ALL SELECT pol.polrelid FROM pg_catalog.pg_policy pol
-        UNION ALL SELECT rw.ev_class FROM pg_catalog.pg_rewrite rw
-        UNION ALL SELECT h.inhrelid FROM pg_catalog.pg_inherits h
-        UNION ALL SELECT d.objid FROM pg_catalog.pg_depend d
-              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i') AND d.objid >= 16384
+    rel_stamp AS (
+        SELECT oid, pg_catalog.sum(n) AS n, pg_catalog.bool_or(fresh) AS fresh FROM rel_rows GROUP BY oid
     ),
-    counts AS (SELECT oid, pg_catalog.count(*) AS n FROM counted GROUP BY oid),
     -- a domain's constraints, and whether one came or changed
     type_parts AS (
         SELECT dcon.contypid AS oid, pg_catalog.count(*) AS n, pg_catalog.bool_or(pg_catalog.age(dcon.xmin) <= since.age) AS fresh
@@ -87,12 +84,11 @@ enum CatalogStamps {
     ),
     owners AS (
         SELECT CASE WHEN rel.composite THEN 't' || rel.reltype::pg_catalog.text ELSE 'r' || rel.oid::pg_catalog.text END AS owner,
-               coalesce(counts.n, 0) + coalesce(ts.n, 0) AS n,
-               rel.fresh OR fresh_rel.oid IS NOT NULL OR coalesce(ts.fresh, false) AS fresh,
+               coalesce(rs.n, 0) + coalesce(ts.n, 0) AS n,
+               rel.fresh OR coalesce(rs.fresh, false) OR coalesce(ts.fresh, false) AS fresh,
                rel.relname::pg_catalog.text AS name, rel.relnamespace, rel.oid AS attrs
         FROM rel
-        LEFT JOIN counts ON counts.oid = rel.oid
-        LEFT JOIN (SELECT DISTINCT oid FROM fresh_rel) fresh_rel ON fresh_rel.oid = rel.oid
+        LEFT JOIN rel_stamp rs ON rs.oid = rel.oid
         LEFT JOIN type_stamp ts ON rel.composite AND ts.oid = rel.reltype
         UNION ALL
         -- types that are not a relation's row type: enums, domains, ranges, base types, arrays
