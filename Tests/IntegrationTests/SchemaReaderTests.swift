@@ -66,9 +66,7 @@ final class SchemaReaderTests: XCTestCase {
         try connection.execute(Self.setup)
         let reader = SchemaReader(on: connection)
         // As a run's observer reads: its own connection, the settings made once.
-        let observer = try server.connect(database: database)
-        try observer.execute("SET search_path = ''; SET plan_cache_mode = force_generic_plan")
-        let observing = SchemaReader(on: observer, settingsMade: true)
+        let observing = try SchemaReader(owning: try server.connect(database: database))
         XCTAssertEqual(try observing.read(), try SchemaFingerprint.read(on: connection))
         XCTAssertEqual(try reader.read(), try SchemaFingerprint.read(on: connection))
         XCTAssertEqual(reader.lastRead, .whole)

@@ -28,10 +28,9 @@ final class MigrationSession {
         observer = try server.connect(database: database)
         // The observer runs only rehearse's own catalog queries, each naming its objects
         // schema-qualified: compiling them with JIT would cost more than running them, and
-        // the schema fingerprint wants an empty search_path and plans made once (see
-        // `SchemaReader`), set here once for the connection's life.
-        try observer.execute("SET jit = off; SET search_path = ''; SET plan_cache_mode = force_generic_plan")
-        schema = SchemaReader(on: observer, settingsMade: true)
+        // the schema reader's settings can stay for the connection's life.
+        try observer.execute("SET jit = off")
+        schema = try SchemaReader(owning: observer)
         for (name, value) in scenario.session {
             do {
                 try connection.execute("SET \(name) = \(Identifier.literal(value))")

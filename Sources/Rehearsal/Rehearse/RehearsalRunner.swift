@@ -14,6 +14,9 @@ public final class RehearsalRunner {
     private let directory: MigrationDirectory?
     private let events: (RehearsalEvent) -> Void
     private let provisioner: ScratchProvisioner
+    /// Whether a run replays the migrations on a pristine copy after the faithful run: to
+    /// trace the statements, or to check the data's round trip.
+    private let replays: Bool
     private let current = LockedBox<String?>(nil)
     /// The scratch database while it exists (with `--keep`, after the run too).
     public var scratchDatabase: String? { current.value }
@@ -32,14 +35,8 @@ public final class RehearsalRunner {
         self.server = server
         self.options = options
         self.events = events
-        provisioner = Self.provisioner(
-            for: server, options: options, replays: Self.replays(scenario, options), events: events)
-    }
-
-    /// Whether a run replays the migrations on a pristine copy after the faithful run: to
-    /// trace the statements, or to check the data's round trip.
-    private static func replays(_ scenario: Scenario, _ options: RehearsalOptions) -> Bool {
-        options.traceStatements || scenario.dataCheck != .off
+        replays = options.traceStatements || scenario.dataCheck != .off
+        provisioner = Self.provisioner(for: server, options: options, replays: replays, events: events)
     }
 
     private static func provisioner(
@@ -136,7 +133,6 @@ public final class RehearsalRunner {
             MigrationRehearsal($0, in: directory).entry.notRun("not rehearsed: the rehearsal stopped before it")
         }
         let replayCopy = scratch + "_t", replayPurpose = "replay copy of scenario \(scenario.name)"
-        let replays = Self.replays(scenario, options)
         if replays, !plan.pending.isEmpty {
             try provisioner.keepPristineCopy(named: replayCopy, purpose: replayPurpose)
         }

@@ -53,10 +53,8 @@ struct StepRunner {
         let started = clock.now
         let outcome = executor.run(file, on: session)
         let wall = (clock.now - started).milliseconds
-        let closing = try? session.query(
-            "SELECT extract(epoch FROM clock_timestamp()), pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint",
-            [walStart]
-        ).rows.first
+        let walSince = "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint"
+        let closing = try? session.query("SELECT extract(epoch FROM clock_timestamp()), \(walSince)", [walStart]).rows.first
         let serverEnd = closing?[0].flatMap(Double.init) ?? serverStart + wall / 1000
         let observation = watcher.stop()
         var step = StepReport(direction: direction, pass: pass, status: .ok, durationMs: wall)
@@ -65,8 +63,7 @@ struct StepRunner {
             walWritten = closing[1]
         } else {
             // A file that failed inside its own BEGIN leaves the session unable to answer.
-            walWritten = try observer.scalar(
-                "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint", [walStart])
+            walWritten = try observer.scalar("SELECT \(walSince)", [walStart])
         }
         step.walBytes = walWritten.flatMap { Int64($0) }
         var evidence = StepEvidence()

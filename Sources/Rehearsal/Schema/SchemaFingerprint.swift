@@ -31,11 +31,17 @@ public struct SchemaFingerprint: Sendable, Equatable, Codable {
         }
     }
 
+    /// The settings a read wants: an empty `search_path`, and plans made once for any
+    /// parameters with `genericPlans`.
+    static func readingSettings(genericPlans: Bool) -> String {
+        "SET search_path = ''" + (genericPlans ? "; SET plan_cache_mode = force_generic_plan" : "")
+    }
+
     /// Runs `body` with an empty `search_path` on `connection` (and, with `genericPlans`,
     /// prepared statements planned once for any parameters), restoring the settings after.
     static func withEmptySearchPath<T>(on connection: Connection, genericPlans: Bool = false, _ body: () throws -> T) throws -> T {
         let saved = try connection.query("SELECT current_setting('search_path'), current_setting('plan_cache_mode')").rows.first ?? []
-        try connection.execute("SET search_path = ''" + (genericPlans ? "; SET plan_cache_mode = force_generic_plan" : ""))
+        try connection.execute(readingSettings(genericPlans: genericPlans))
         defer {
             _ = try? connection.query(
                 "SELECT set_config('search_path', $1, false), set_config('plan_cache_mode', $2, false)",

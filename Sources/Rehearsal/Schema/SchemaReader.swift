@@ -11,8 +11,8 @@ import PostgresClient
 /// their planning is paid once.
 final class SchemaReader {
     private let connection: Connection
-    /// The connection keeps an empty `search_path` and `plan_cache_mode` set to
-    /// `force_generic_plan` for its life, so a read need not set them and put them back.
+    /// The connection is the reader's (`init(owning:)`): it keeps the reading settings for its
+    /// life, so a read need not set them and put them back.
     private let settingsMade: Bool
     /// Each owner's rows that can go alone (see `CatalogStamps`), as of the last read.
     private var counts: [String: String] = [:]
@@ -45,9 +45,19 @@ final class SchemaReader {
         var names: String
     }
 
-    init(on connection: Connection, settingsMade: Bool = false) {
+    /// A reader on a connection others use too: each read sets the settings it wants and
+    /// puts the connection's back.
+    init(on connection: Connection) {
         self.connection = connection
-        self.settingsMade = settingsMade
+        settingsMade = false
+    }
+
+    /// A reader on a connection whose every other query names its objects schema-qualified:
+    /// the reading settings are made here, once.
+    init(owning connection: Connection) throws {
+        try connection.execute(SchemaFingerprint.readingSettings(genericPlans: true))
+        self.connection = connection
+        settingsMade = true
     }
 
     func read() throws -> SchemaFingerprint {
