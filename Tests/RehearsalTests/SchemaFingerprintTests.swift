@@ -103,6 +103,19 @@ final class SchemaFingerprintTests: XCTestCase {
 
         XCTAssertEqual(asTable.differences(to: asView).map(\.change), [.missing, .unexpected])
     }
+
+    func testKeysMadeApartFindEachOtherAndTheirJSONIsKindAndName() throws {
+        let key = Key(kind: "index", name: "public.t_idx")
+        let fingerprint = SchemaFingerprint(objects: [key: "CREATE INDEX t_idx ON public.t USING btree (a)"])
+        let json = try JSONEncoder().encode(key)
+        let fields = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: String])
+
+        XCTAssertEqual(fields, ["kind": "index", "name": "public.t_idx"])
+        XCTAssertEqual(fingerprint.objects[try JSONDecoder().decode(Key.self, from: json)], fingerprint.objects[key])
+        XCTAssertNotNil(fingerprint.objects[Key(kind: "index", name: "public.t" + "_idx")])
+        XCTAssertNil(fingerprint.objects[Key(kind: "index", name: "public.t_id")])
+        XCTAssertNotEqual(Key(kind: "ab", name: "c"), Key(kind: "a", name: "bc"))
+    }
 }
 
 final class SchemaFingerprintRowsTests: XCTestCase {

@@ -5,11 +5,40 @@ import PostgresClient
 /// and re-added compares equal.
 public struct SchemaFingerprint: Sendable, Equatable, Codable {
     public struct Key: Hashable, Sendable, Codable, Comparable {
-        public var kind: String
-        public var name: String
+        public let kind: String
+        public let name: String
+        /// Hashed once: the run looks a fingerprint's thousands of keys up again for every
+        /// state it compares, and a name is up to 63 bytes.
+        private let hash: Int
+
+        public init(kind: String, name: String) {
+            self.kind = kind
+            self.name = name
+            var hasher = Hasher()
+            hasher.combine(kind)
+            hasher.combine(name)
+            hash = hasher.finalize()
+        }
+
+        public static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.hash == rhs.hash && lhs.kind == rhs.kind && lhs.name == rhs.name
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(hash)
+        }
 
         public static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.kind, lhs.name) < (rhs.kind, rhs.name)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, name
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(kind: try container.decode(String.self, forKey: .kind), name: try container.decode(String.self, forKey: .name))
         }
     }
 
