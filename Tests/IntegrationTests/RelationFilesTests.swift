@@ -43,4 +43,30 @@ final class RelationFilesTests: XCTestCase {
             locked.entries.filter { $0.value.table.hasPrefix("app.") }.mapValues(\.name), wholeEntries(of: [orders]),
             "a transaction's locked tables")
     }
+
+    /// A whole reading updated with a reading of the tables a step changed is the whole
+    /// reading after it: a rewritten table's new files, a dropped index and table gone, the
+    /// other tables' entries kept.
+    func testAWholeReadingUpdatedWithTheChangedTablesIsTheReadingAfter() throws {
+        let (server, database) = try TestServer.scratchDatabase(for: self)
+        let connection = try server.connect(database: database)
+        try connection.execute(Self.setup)
+        let oid = { (name: String) in try XCTUnwrap(connection.scalar("SELECT $1::regclass::oid::text", [name])) }
+        let orders = try oid("app.orders"), items = try oid("app.items"), plain = try oid("app.plain")
+        let before = try RelationFiles.read(on: connection)
+
+        try connection.execute("VACUUM FULL app.orders")
+        try connection.execute("DROP INDEX app.orders_total; DROP TABLE app.items")
+        let after = try RelationFiles.read(on: connection)
+        let updated = before.updating([orders, items], from: try RelationFiles.read(on: connection, .tables([orders, items])))
+
+        XCTAssertEqual(updated.entries.mapValues(\.fileNode), after.entries.mapValues(\.fileNode))
+        XCTAssertFalse(updated.entries.values.contains { $0.tableOid == items }, "the dropped table is gone")
+        XCTAssertEqual(updated.entries[plain]?.fileNode, before.entries[plain]?.fileNode)
+        XCTAssertNotEqual(updated.entries[orders]?.fileNode, before.entries[orders]?.fileNode, "VACUUM FULL wrote app.orders anew")
+        // Its TOAST's index too, which belongs to app.orders and is read with it.
+        let toastIndex = try XCTUnwrap(after.entries.values.first { $0.kind == "index" && $0.name.hasPrefix("pg_toast.") && $0.tableOid == orders })
+        XCTAssertEqual(toastIndex.table, "app.orders")
+        XCTAssertEqual(before.rewrites(to: updated).map(\.relation).filter { $0.hasPrefix("pg_toast.") }.count, 2, "the TOAST table and its index")
+    }
 }

@@ -56,6 +56,18 @@ final class ScaleModelTests: XCTestCase {
             "adding a nullable column takes the same time on any size: a slow machine must not make it scale")
     }
 
+    func testATracedStatementsRewriteIsTheStepsOneWorkItemNotASecond() {
+        let rewrite = Rewrite(relation: "public.clips", kind: "table", table: "public.clips", bytesBefore: 1, bytesAfter: 2)
+        var altering = step(durationMs: 12, locks: [("public.clips", "AccessExclusiveLock")])
+        altering.rewrote = [rewrite]
+        var statement = StatementReport(line: 1, command: "ALTER TABLE")
+        statement.rewrote = [rewrite, Rewrite(relation: "public.clips_pkey", kind: "index", table: "public.clips", bytesBefore: 1, bytesAfter: 1)]
+        altering.statements = [statement]
+        XCTAssertEqual(
+            ScaleModel.work(of: altering, before: schema([]), after: schema([]), rows: rows).map(\.what),
+            ["rewrites table public.clips", "rewrites index public.clips_pkey"])
+    }
+
     func testAnIndexRewriteScalesWithTheTableItBelongsTo() throws {
         var reindex = step(durationMs: 40, locks: [("public.clips", "ShareLock")])
         reindex.rewrote = [Rewrite(relation: "public.clips_pkey", kind: "index", table: "public.clips", bytesBefore: 1, bytesAfter: 1)]

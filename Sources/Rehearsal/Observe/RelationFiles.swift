@@ -6,7 +6,7 @@ struct RelationFiles {
     struct Entry: Sendable {
         var name: String
         var kind: String
-        /// The table the relation belongs to: itself, an index's table, a TOAST table's owner.
+        /// The table the relation belongs to: itself, an index's table, the owner of a TOAST table and of its index.
         var table: String
         /// That table's oid.
         var tableOid: String
@@ -37,6 +37,8 @@ struct RelationFiles {
                     SELECT oid FROM owner
                     UNION ALL SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid IN (SELECT oid FROM owner)
                     UNION ALL SELECT t.reltoastrelid FROM pg_catalog.pg_class t
+                              WHERE t.oid IN (SELECT oid FROM owner) AND t.reltoastrelid <> 0
+                    UNION ALL SELECT ti.indexrelid FROM pg_catalog.pg_class t JOIN pg_catalog.pg_index ti ON ti.indrelid = t.reltoastrelid
                               WHERE t.oid IN (SELECT oid FROM owner) AND t.reltoastrelid <> 0)
                 """
         }
@@ -62,13 +64,15 @@ struct RelationFiles {
                         ELSE coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') END,
                    pg_catalog.pg_relation_size(c.oid),
                    CASE WHEN owner_n.oid IS NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname)
-                        ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(itab.relname, ttab.relname)) END,
-                   coalesce(itab.oid, ttab.oid, c.oid)::text
+                        ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(ttab.relname, itab.relname)) END,
+                   coalesce(ttab.oid, itab.oid, c.oid)::text
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
             LEFT JOIN pg_catalog.pg_class itab ON itab.oid = i.indrelid
-            LEFT JOIN pg_catalog.pg_class ttab ON c.relkind = 't' AND ttab.reltoastrelid = c.oid
-            LEFT JOIN pg_catalog.pg_namespace owner_n ON owner_n.oid = coalesce(itab.relnamespace, ttab.relnamespace)
+            -- the table a TOAST table, or the index of one, belongs to
+            LEFT JOIN pg_catalog.pg_class ttab
+                ON ttab.reltoastrelid = CASE WHEN c.relkind = 't' THEN c.oid WHEN itab.relkind = 't' THEN itab.oid END
+            LEFT JOIN pg_catalog.pg_namespace owner_n ON owner_n.oid = coalesce(ttab.relnamespace, itab.relnamespace)
             WHERE c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
               AND n.nspname NOT LIKE 'pg_toast_temp%'
@@ -88,7 +92,11 @@ struct RelationFiles {
     /// This reading with the relations of the tables of oids `tables` replaced by
     /// `partial`'s (a reading of those tables only; a table it lacks is gone).
     func updating(_ tables: Set<String>, from partial: RelationFiles) -> RelationFiles {
-        var merged = entries.filter { !tables.contains($0.value.tableOid) }
+        // A few tables of hundreds of relations: the reading copied, those few taken out.
+        var merged = entries
+        for (oid, entry) in entries where tables.contains(entry.tableOid) {
+            merged[oid] = nil
+        }
         merged.merge(partial.entries) { _, new in new }
         return RelationFiles(entries: merged)
     }

@@ -63,15 +63,16 @@ enum ScaleModel {
     /// relation files it replaced, and the schema before and after it.
     static func work(of step: StepReport, before: SchemaFingerprint?, after: SchemaFingerprint?, rows: [String: Int64]) -> [Work] {
         var work: [Work] = []
-        for rewrite in step.rewrote + step.statements.flatMap(\.rewrote) {
+        // The traced statements' rewrites are the step's again, one by one.
+        var rewritten = Set<String>()
+        for rewrite in step.rewrote + step.statements.flatMap(\.rewrote) where rewritten.insert(rewrite.relation).inserted {
             let table = rewrite.table ?? rewrite.relation
             work.append(Work(kind: .rewrite, table: table, what: "rewrites \(rewrite.kind) \(rewrite.relation)"))
         }
         if let before, let after {
-            let existing = before.tables
             // Only what the step changed or made can be work it did.
             for (key, definition) in after.objects.filter({ before.objects[$0.key] != $0.value }).sorted(by: { $0.key < $1.key }) {
-                guard let table = after.parents[key], existing.contains(table) else { continue }
+                guard let table = after.parents[key], before.objects[.init(kind: "table", name: table)] != nil else { continue }
                 let previous = before.objects[key]
                 switch key.kind {
                 case "index" where previous != definition:
