@@ -36,12 +36,11 @@ final class RelationFilesTests: XCTestCase {
         XCTAssertEqual(try RelationFiles.read(on: connection, .tables([])).entries.count, 0)
 
         try connection.execute("BEGIN; LOCK TABLE app.orders IN SHARE MODE")
-        let locked = try RelationFiles.read(on: connection, .lockedHere)
+        let (locks, locked) = try StatementTracer.ownLocks(on: connection)
         try connection.execute("ROLLBACK")
-        // The reading's own catalog locks bring in catalogs' TOAST, never another user table.
-        XCTAssertEqual(
-            locked.entries.filter { $0.value.table.hasPrefix("app.") }.mapValues(\.name), wholeEntries(of: [orders]),
-            "a transaction's locked tables")
+        // The query's own catalog locks are no user table's.
+        XCTAssertEqual(locked, [orders], "a transaction's locked tables")
+        XCTAssertEqual(locks, [LockTaken(relation: "app.orders", mode: "ShareLock", relationKind: "table")])
     }
 
     /// A whole reading updated with a reading of the tables a step changed is the whole

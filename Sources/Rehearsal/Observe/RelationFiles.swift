@@ -20,9 +20,6 @@ struct RelationFiles {
     /// indexes and TOAST).
     enum Scope {
         case all
-        /// The tables (and the indexes) this backend holds a lock on: inside a
-        /// transaction, nothing else can have been rewritten by it.
-        case lockedHere
         /// The tables of these oids.
         case tables([String])
     }
@@ -47,12 +44,6 @@ struct RelationFiles {
         switch scope {
         case .all:
             filter = ""
-        case .lockedHere:
-            filter = relations(of: """
-                SELECT coalesce(li.indrelid, l.relation) AS oid
-                FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
-                WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation'
-                """)
         case .tables(let oids):
             filter = relations(of: "SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid")
             parameters = ["{" + oids.joined(separator: ",") + "}"]

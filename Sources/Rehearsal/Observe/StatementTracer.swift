@@ -51,11 +51,11 @@ enum StatementTracer {
             let result = connection.runScript(statement.text)
             let elapsed = clock.now - started
             if result.error != nil { return nil }
-            // Only what the transaction locked can have been rewritten by it.
-            guard let locks = try? ownLocks(on: connection),
-                let partial = try? RelationFiles.read(on: connection, .lockedHere)
+            // Only what the transaction locked can have been rewritten (or dropped) by it.
+            guard let (locks, tables) = try? ownLocks(on: connection, naming: before),
+                let partial = try? tables.isEmpty ? RelationFiles(entries: [:]) : RelationFiles.read(on: connection, .tables(tables.sorted()))
             else { return nil }
-            let after = before.updating(Set(partial.entries.values.map(\.tableOid)), from: partial)
+            let after = before.updating(tables, from: partial)
             // Locks on relations the statement itself created concern nobody else.
             let existing = Set(before.entries.values.map(\.name))
             let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
@@ -69,19 +69,30 @@ enum StatementTracer {
         return (traced, before)
     }
 
-    /// Relation locks this backend holds now.
-    static func ownLocks(on connection: Connection) throws -> [LockTaken] {
-        try connection.query(
+    /// Relation locks this backend holds now on user relations, and the oids of the user
+    /// tables they are on (an index's table), those the transaction dropped included: those
+    /// are gone from its catalog, and `known` (a reading from before) names them.
+    static func ownLocks(on connection: Connection, naming known: RelationFiles? = nil) throws -> (locks: [LockTaken], tables: Set<String>) {
+        let rows = try connection.query(
             preparingOnce: """
-            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), l.mode, c.relkind
+            SELECT CASE WHEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+                        THEN pg_catalog.format('%I.%I', n.nspname, c.relname) END,
+                   l.mode, c.relkind, l.relation::pg_catalog.text,
+                   CASE WHEN coalesce(li.indrelid, l.relation) >= 16384 THEN coalesce(li.indrelid, l.relation)::pg_catalog.text END
             FROM pg_catalog.pg_locks l
-            JOIN pg_catalog.pg_class c ON c.oid = l.relation
-            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
             WHERE l.pid = pg_catalog.pg_backend_pid() AND l.granted AND l.locktype = 'relation'
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-            ORDER BY 1, 2
             """
-        ).rows.map { LockTaken(relation: $0[0] ?? "?", mode: $0[1] ?? "?", relationKind: $0[2].map(ObservedLock.kindName)) }
+        ).rows
+        let locks = rows.compactMap { row -> LockTaken? in
+            let mode = row[1] ?? "?"
+            if let name = row[0] { return LockTaken(relation: name, mode: mode, relationKind: row[2].map(ObservedLock.kindName)) }
+            guard row[2] == nil, let oid = row[3], let entry = known?.entries[oid], !entry.name.hasPrefix("pg_toast.") else { return nil }
+            return LockTaken(relation: entry.name, mode: mode, relationKind: entry.kind)
+        }
+        return (locks.sorted { ($0.relation, $0.mode) < ($1.relation, $1.mode) }, Set(rows.compactMap { $0[4] }))
     }
 }
 
