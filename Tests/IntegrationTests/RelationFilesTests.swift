@@ -27,6 +27,9 @@ final class RelationFilesTests: XCTestCase {
             whole.entries.filter { tables.contains($0.value.tableOid) }.mapValues(\.name)
         }
 
+        XCTAssertEqual(
+            Set(whole.entries.values.map(\.table)), ["app.orders", "app.orders_id_seq", "app.items", "app.plain", "app.totals"],
+            "user relations only, not the system catalogs' TOAST")
         let some = try RelationFiles.read(on: connection, .tables([orders, items]))
         XCTAssertEqual(some.entries.mapValues(\.name), wholeEntries(of: [orders, items]))
         XCTAssertTrue(

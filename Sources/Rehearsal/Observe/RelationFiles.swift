@@ -67,6 +67,8 @@ struct RelationFiles {
             WHERE c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
               AND n.nspname NOT LIKE 'pg_toast_temp%'
+              -- not the system catalogs' TOAST (pg_toast, made by initdb below the first user oid)
+              AND c.oid >= 16384
             \(filter)
             """, parameters
         ).rows
