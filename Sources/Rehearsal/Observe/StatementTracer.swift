@@ -46,6 +46,9 @@ enum StatementTracer {
         var traced: [Traced] = []
         // One reading per state: after one statement is before the next.
         guard var before = try? files ?? RelationFiles.read(on: connection) else { return nil }
+        // Locks on relations the file itself created concern nobody else: no other session
+        // sees them before it commits.
+        let existing = Set(before.entries.values.map(\.name))
         for statement in statements(of: body) {
             let started = clock.now
             let result = connection.runScript(statement.text)
@@ -56,8 +59,6 @@ enum StatementTracer {
                 let partial = try? tables.isEmpty ? RelationFiles(entries: [:]) : RelationFiles.read(on: connection, .tables(tables.sorted()))
             else { return nil }
             let after = before.updating(tables, from: partial)
-            // Locks on relations the statement itself created concern nobody else.
-            let existing = Set(before.entries.values.map(\.name))
             let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
             held.formUnion(locks.map { $0.relation + "|" + $0.mode })
             let last = result.statements.last
