@@ -60,7 +60,7 @@ final class RelationFilesTests: XCTestCase {
         try connection.execute("VACUUM FULL app.orders")
         try connection.execute("DROP INDEX app.orders_total; DROP TABLE app.items")
         let after = try RelationFiles.read(on: connection)
-        let updated = before.updating([orders, items], from: try RelationFiles.read(on: connection, .tables([orders, items])))
+        let updated = try before.rereading([orders, items], on: connection)
 
         XCTAssertEqual(updated.entries.mapValues(\.fileNode), after.entries.mapValues(\.fileNode))
         XCTAssertFalse(updated.entries.values.contains { $0.tableOid == items }, "the dropped table is gone")

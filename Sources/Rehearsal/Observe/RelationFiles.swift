@@ -82,9 +82,15 @@ struct RelationFiles {
         return RelationFiles(entries: entries)
     }
 
+    /// This reading with the relations of the tables of oids `tables` read again on
+    /// `connection` (a table gone from the catalog leaves with its relations).
+    func rereading(_ tables: Set<String>, on connection: Connection) throws -> RelationFiles {
+        tables.isEmpty ? self : updating(tables, from: try Self.read(on: connection, .tables(tables.sorted())))
+    }
+
     /// This reading with the relations of the tables of oids `tables` replaced by
     /// `partial`'s (a reading of those tables only; a table it lacks is gone).
-    func updating(_ tables: Set<String>, from partial: RelationFiles) -> RelationFiles {
+    private func updating(_ tables: Set<String>, from partial: RelationFiles) -> RelationFiles {
         // A few tables of hundreds of relations: the reading copied, those few taken out.
         var merged = entries
         for (oid, entry) in entries where tables.contains(entry.tableOid) {

@@ -56,9 +56,8 @@ enum StatementTracer {
             if result.error != nil { return nil }
             // Only what the transaction locked can have been rewritten (or dropped) by it.
             guard let (locks, tables) = try? ownLocks(on: connection, naming: before),
-                let partial = try? tables.isEmpty ? RelationFiles(entries: [:]) : RelationFiles.read(on: connection, .tables(tables.sorted()))
+                let after = try? before.rereading(tables, on: connection)
             else { return nil }
-            let after = before.updating(tables, from: partial)
             let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
             held.formUnion(locks.map { $0.relation + "|" + $0.mode })
             let last = result.statements.last

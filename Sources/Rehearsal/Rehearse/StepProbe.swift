@@ -64,7 +64,7 @@ final class RelationFilesProbe: StepProbe {
             step.statements.allSatisfy({ Self.catalogOnly.contains($0.command) }),
             try observer.scalar("SELECT count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'") == "0"
         {
-            now = changed.isEmpty ? files : files.updating(changed, from: try RelationFiles.read(on: observer, .tables(changed.sorted())))
+            now = try files.rereading(changed, on: observer)
         } else {
             now = try RelationFiles.read(on: observer)
         }
