@@ -47,6 +47,28 @@ final class DataRoundtripTests: XCTestCase {
         XCTAssertTrue(losses(migration).contains("down does not bring back all rows of public.items: 3 before up, 0 after down"), "\(losses(migration))")
     }
 
+    func testAColumnOrTableTheDownLeavesGoneIsALossNotAStoppedRun() throws {
+        let (column, report) = try data("ALTER TABLE items DROP COLUMN name;", "SELECT 1;")
+        XCTAssertNil(report.failure, "a column the down does not bring back is a finding, not a read that fails")
+        XCTAssertEqual(column.roundtrip.downRestoresSchema, false)
+        XCTAssertEqual(losses(column), ["down does not bring back public.items.name: 3 non-null values before up, the column is gone after down"])
+        let (table, tableReport) = try data("DROP TABLE items;", "SELECT 1;")
+        XCTAssertNil(tableReport.failure)
+        XCTAssertEqual(losses(table), ["down does not bring back public.items: 3 rows before up, the table is gone after down"])
+    }
+
+    func testASampleWhoseKeyIsGoneCannotBeCompared() throws {
+        let rows = (1...200).map { "\($0)\titem \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+        var migrations = Fixture.baseMigrations
+        migrations["2_change.up.sql"] = "ALTER TABLE items DROP COLUMN id;"
+        migrations["2_change.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
+        XCTAssertNil(report.failure)
+        let migration = try XCTUnwrap(report.migrations.first)
+        XCTAssertEqual(losses(migration), ["down does not bring back public.items as it was before up: id, which chooses its sample, is gone, so the same rows cannot be read again after down (on a sample: \(migration.roundtrip.data?.samples["public.items"] ?? "?"))"])
+    }
+
     func testDataOnlyTheUpCreatedIsNotALoss() throws {
         let (migration, _) = try data(
             "ALTER TABLE items ADD COLUMN score int DEFAULT 1;\nINSERT INTO items (id, name) VALUES (10, 'new');",

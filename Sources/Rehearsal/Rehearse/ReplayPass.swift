@@ -59,7 +59,7 @@ final class ReplayPass {
             if connection.runScript(down.body).error != nil { return nil }
         }
         return snapshotData.losses(
-            in: try DataFingerprint.read(releasePlans, on: connection), subject: "the release rollback",
+            in: try DataFingerprint.read(releasePlans, on: connection, changed: true), subject: "the release rollback",
             beforeLabel: "in the snapshot", afterLabel: "after it")
     }
 
@@ -131,7 +131,7 @@ final class ReplayPass {
             return
         }
         guard checksData else { return }
-        let after = try DataFingerprint.read(plans, on: connection)
+        let after = try DataFingerprint.read(plans, on: connection, changed: true)
         state.entry.roundtrip.data = DataRoundtrip(
             tables: plans.map(\.table),
             samples: Dictionary(uniqueKeysWithValues: plans.compactMap { plan in plan.sampleDescription.map { (plan.table, $0) } }),

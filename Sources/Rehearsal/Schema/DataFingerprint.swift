@@ -20,6 +20,9 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         public var columns: [String: Column]
         /// How the rows were chosen when not all were read, e.g. "1 row in 16, by a hash of (id)".
         public var sample: String?
+        /// Why the table could not be read as before (its sample's key is gone), so its
+        /// data cannot be compared.
+        public var unreadable: String?
     }
 
     /// By qualified table name, as the reports write it.
@@ -42,6 +45,8 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         /// The sample as ranges of an integer key, read through its index.
         public var keyRanges: KeyRanges?
         public var sampleDescription: String?
+        /// The columns the sample is chosen by (none for a whole-row hash or no sample).
+        public var sampleKey: [String] = []
     }
 
     /// `strata` ranges of `window` keys, `width` apart from `low` on.
@@ -57,16 +62,20 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
     public static func plans(for tables: [String], sampleAbove: Int64, on connection: Connection) throws -> [Plan] {
         var plans: [Plan] = []
         for table in tables.sorted() {
-            guard let oid = try connection.scalar("SELECT to_regclass($1)::oid::text", [table]) else { continue }
-            let columns = try connection.query(
-                """
-                SELECT pg_catalog.quote_ident(attname) FROM pg_catalog.pg_attribute
-                WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum
-                """, [oid]
-            ).rows.compactMap { $0[0] }
-            let estimate = try connection.scalar("SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = $1::oid", [oid])
-                .flatMap { Int64($0) } ?? 0
-            var plan = Plan(table: table, columns: columns)
+            // The table's oid and row estimate on every row, one row per column (one with no
+            // column for a table without any); no row when it does not exist.
+            let rows = try connection.query(
+                preparingOnce: """
+                SELECT c.oid::pg_catalog.text, c.reltuples::pg_catalog.int8::pg_catalog.text, pg_catalog.quote_ident(a.attname)
+                FROM pg_catalog.pg_class c
+                LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE c.oid = pg_catalog.to_regclass($1)
+                ORDER BY a.attnum
+                """, [table]
+            ).rows
+            guard let oid = rows.first?[0] else { continue }
+            let estimate = rows.first?[1].flatMap { Int64($0) } ?? 0
+            var plan = Plan(table: table, columns: rows.compactMap { $0[2] })
             if estimate > sampleAbove {
                 let key = try connection.query(
                     """
@@ -89,10 +98,12 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                     let share = min(1, Double(sampleRows) / Double(estimate))
                     let window = max(1, Int64(Double(width) * share))
                     plan.keyRanges = KeyRanges(key: first.name, low: low, width: width, window: window)
+                    plan.sampleKey = [first.name]
                     plan.sampleDescription = "\(strata) ranges of \(window) values of \(first.name), spread from \(low) to \(high) (\(budget))"
                 } else {
                     let keyText = key.isEmpty ? "t" : "ROW(" + key.map { "t." + $0.name }.joined(separator: ", ") + ")"
                     plan.sample = "(pg_catalog.hashtextextended(\(keyText)::text, 0) & \(sampleModulus - 1)) = 0"
+                    plan.sampleKey = key.map(\.name)
                     plan.sampleDescription = "1 row in \(sampleModulus), by a hash of \(key.isEmpty ? "the whole row" : "(" + key.map(\.name).joined(separator: ", ") + ")") (\(budget))"
                 }
             }
@@ -108,16 +119,29 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
     static let sampleRows = 32_768
 
     /// Reads the tables as `plans` say, one scan per table (more for very wide ones).
-    public static func read(_ plans: [Plan], on connection: Connection) throws -> DataFingerprint {
+    /// `changed`: the tables may have changed since the plans were made (after a down), so
+    /// a table gone is left out and a column gone is not read (a failed read would end the
+    /// transaction the comparison runs in).
+    public static func read(_ plans: [Plan], on connection: Connection, changed: Bool = false) throws -> DataFingerprint {
         let withXor = connection.serverVersionNumber >= 140000
         var fingerprint = DataFingerprint()
         guard !plans.isEmpty else { return fingerprint }
+        let present = changed ? try columnsNow(of: plans, on: connection) : nil
         // Compiling these scans with JIT costs about 300 ms each, more than reading the
         // sample; the session's own setting comes back afterwards.
-        let jit = try connection.scalar("SELECT current_setting('jit')") ?? "on"
-        try connection.execute("SET jit = off")
+        let jit = try connection.scalar("SELECT current_setting('jit'), pg_catalog.set_config('jit', 'off', false)") ?? "on"
         defer { _ = try? connection.query("SELECT pg_catalog.set_config('jit', $1, false)", [jit]) }
-        for plan in plans {
+        for var plan in plans {
+            if let present {
+                guard let columns = present[plan.table] else { continue }
+                if let gone = plan.sampleKey.first(where: { !columns.contains($0) }) {
+                    fingerprint.tables[plan.table] = Table(
+                        rows: 0, columns: [:], sample: plan.sampleDescription,
+                        unreadable: "\(gone), which chooses its sample, is gone, so the same rows cannot be read again")
+                    continue
+                }
+                plan.columns = plan.columns.filter(columns.contains)
+            }
             let source: String
             if let ranges = plan.keyRanges {
                 source = """
@@ -139,9 +163,9 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
                 let aggregates = batch.indices.flatMap { index -> [String] in
                     ["count(h\(index))", "coalesce(sum(h\(index) & 2147483647), 0)", withXor ? "coalesce(bit_xor(h\(index)), 0)" : "0"]
                 }
-                let row = try connection.query(
-                    "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM (SELECT \((hashes.isEmpty ? ["1"] : hashes).joined(separator: ", ")) FROM \(source)) AS v"
-                ).rows.first ?? []
+                let sql = "SELECT \((["count(*)"] + aggregates).joined(separator: ", ")) FROM (SELECT \((hashes.isEmpty ? ["1"] : hashes).joined(separator: ", ")) FROM \(source)) AS v"
+                // Prepared: the read after the down is the same query, planned once.
+                let row = try connection.query(preparingOnce: sql).rows.first ?? []
                 table.rows = row.first.flatMap { $0.flatMap { Int64($0) } } ?? 0
                 for (index, column) in batch.enumerated() {
                     let base = 1 + index * 3
@@ -153,6 +177,25 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
             fingerprint.tables[plan.table] = table
         }
         return fingerprint
+    }
+
+    /// The columns each plan's table has now, quoted as the plans quote them; a table gone
+    /// has no entry.
+    private static func columnsNow(of plans: [Plan], on connection: Connection) throws -> [String: Set<String>] {
+        let rows = try connection.query(
+            """
+            SELECT p.name, pg_catalog.quote_ident(a.attname)
+            FROM pg_catalog.unnest($1::pg_catalog.text[]) AS p(name)
+            JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(p.name)
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            """, [Identifier.textArray(plans.map(\.table))]
+        ).rows
+        var columns: [String: Set<String>] = [:]
+        for row in rows {
+            guard let table = row[0] else { continue }
+            columns[table, default: []].formUnion(row[1].map { [$0] } ?? [])
+        }
+        return columns
     }
 }
 
@@ -176,6 +219,10 @@ extension DataFingerprint {
             }
             guard let now = after.tables[name] else {
                 if before.rows > 0 { loss(nil, "\(name): \(Format.count(before.rows)) rows \(beforeLabel), the table is gone \(afterLabel)") }
+                continue
+            }
+            if let reason = now.unreadable {
+                if before.rows > 0 { loss(nil, "\(name) as it was \(beforeLabel): \(reason) \(afterLabel)") }
                 continue
             }
             if now.rows < before.rows {
