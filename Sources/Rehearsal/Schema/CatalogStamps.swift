@@ -20,6 +20,11 @@
 /// a dependent's own names do not change with another's (a view's columns keep their names
 /// when its table's are renamed). Roles are not stamped: a role renamed during a migration
 /// is seen in a policy's definition when that policy's table is read again.
+///
+/// Every object a user or an extension makes has an oid of at least 16384 (PostgreSQL's
+/// `FirstNormalObjectId`; the counter skips below it when it wraps), so each catalog is read
+/// from there on, through its index where that is cheaper: the system's own rows (most of
+/// `pg_proc`, `pg_type`, `pg_rewrite` and `pg_depend`) are not scanned.
 enum CatalogStamps {
     /// `$1`: the `xmin` row of the previous read (an xid; on the first read, `3`); `$2`: true
     /// to have every owner's names. Columns: owner, count, fresh ("t"/"f"), names (empty
@@ -39,7 +44,7 @@ enum CatalogStamps {
         FROM pg_catalog.pg_class c
         JOIN nsp ON nsp.oid = c.relnamespace
         CROSS JOIN since
-        WHERE c.relkind IN ('r', 'p', 'f', 'S', 'v', 'm', 'c')
+        WHERE c.relkind IN ('r', 'p', 'f', 'S', 'v', 'm', 'c') AND c.oid >= 16384
     ),
     -- per relation, one scan of each catalog: its rows that can go alone (n; constraints,
     -- indexes, triggers, policies, rules, defaults, inheritance, sequence ownership) and
@@ -47,25 +52,25 @@ enum CatalogStamps {
     -- give only their fresh rows)
     fresh_index(oid) AS MATERIALIZED (
         SELECT ic.oid FROM pg_catalog.pg_class ic, since
-        WHERE ic.relkind IN ('i', 'I') AND pg_catalog.age(ic.xmin) <= since.age
+        WHERE ic.relkind IN ('i', 'I') AND ic.oid >= 16384 AND pg_catalog.age(ic.xmin) <= since.age
     ),
     rel_rows(oid, n, fresh) AS (
         SELECT a.attrelid, 0, true FROM pg_catalog.pg_attribute a, since
         WHERE a.attnum > 0 AND a.attrelid >= 16384 AND pg_catalog.age(a.xmin) <= since.age
-        UNION ALL SELECT ad.adrelid, 1, pg_catalog.age(ad.xmin) <= since.age FROM pg_catalog.pg_attrdef ad, since
-        UNION ALL SELECT con.conrelid, 1, pg_catalog.age(con.xmin) <= since.age FROM pg_catalog.pg_constraint con, since WHERE con.conrelid <> 0
-        UNION ALL SELECT i.indrelid, 1, pg_catalog.age(i.xmin) <= since.age FROM pg_catalog.pg_index i, since
+        UNION ALL SELECT ad.adrelid, 1, pg_catalog.age(ad.xmin) <= since.age FROM pg_catalog.pg_attrdef ad, since WHERE ad.adrelid >= 16384
+        UNION ALL SELECT con.conrelid, 1, pg_catalog.age(con.xmin) <= since.age FROM pg_catalog.pg_constraint con, since WHERE con.conrelid >= 16384
+        UNION ALL SELECT i.indrelid, 1, pg_catalog.age(i.xmin) <= since.age FROM pg_catalog.pg_index i, since WHERE i.indrelid >= 16384
         UNION ALL SELECT i.indrelid, 0, true FROM fresh_index JOIN pg_catalog.pg_index i ON i.indexrelid = fresh_index.oid WHERE i.indrelid >= 16384
-        UNION ALL SELECT tg.tgrelid, 1, pg_catalog.age(tg.xmin) <= since.age FROM pg_catalog.pg_trigger tg, since
+        UNION ALL SELECT tg.tgrelid, 1, pg_catalog.age(tg.xmin) <= since.age FROM pg_catalog.pg_trigger tg, since WHERE tg.tgrelid >= 16384
         UNION ALL SELECT pol.polrelid, 1, pg_catalog.age(pol.xmin) <= since.age FROM pg_catalog.pg_policy pol, since
-        UNION ALL SELECT rw.ev_class, 1, pg_catalog.age(rw.xmin) <= since.age FROM pg_catalog.pg_rewrite rw, since
+        UNION ALL SELECT rw.ev_class, 1, pg_catalog.age(rw.xmin) <= since.age FROM pg_catalog.pg_rewrite rw, since WHERE rw.ev_class >= 16384
         UNION ALL SELECT h.inhrelid, 1, pg_catalog.age(h.xmin) <= since.age FROM pg_catalog.pg_inherits h, since
         UNION ALL SELECT sq.seqrelid, 0, true FROM pg_catalog.pg_sequence sq, since WHERE pg_catalog.age(sq.xmin) <= since.age
         UNION ALL SELECT pt.partrelid, 0, true FROM pg_catalog.pg_partitioned_table pt, since WHERE pg_catalog.age(pt.xmin) <= since.age
         UNION ALL SELECT ft.ftrelid, 0, true FROM pg_catalog.pg_foreign_table ft, since WHERE pg_catalog.age(ft.xmin) <= since.age
-        UNION ALL SELECT d.objid, CASE WHEN d.objid >= 16384 THEN 1 ELSE 0 END, pg_catalog.age(d.xmin) <= since.age
+        UNION ALL SELECT d.objid, 1, pg_catalog.age(d.xmin) <= since.age
               FROM pg_catalog.pg_depend d, since
-              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+              WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid >= 16384 AND d.deptype IN ('a', 'i')
     ),
     rel_stamp AS (
         SELECT oid, pg_catalog.sum(n) AS n, pg_catalog.bool_or(fresh) AS fresh FROM rel_rows GROUP BY oid
@@ -99,12 +104,13 @@ enum CatalogStamps {
         JOIN nsp ON nsp.oid = t.typnamespace
         CROSS JOIN since
         LEFT JOIN type_stamp ts ON ts.oid = t.oid
-        WHERE t.typrelid = 0
+        WHERE t.typrelid = 0 AND t.oid >= 16384
         UNION ALL
         SELECT 'p' || p.oid::pg_catalog.text, 0, pg_catalog.age(p.xmin) <= since.age, p.proname::pg_catalog.text, p.pronamespace, 0::pg_catalog.oid
         FROM pg_catalog.pg_proc p
         JOIN nsp ON nsp.oid = p.pronamespace
         CROSS JOIN since
+        WHERE p.oid >= 16384
     )
     SELECT o.owner, o.n::pg_catalog.text, CASE WHEN o.fresh THEN 't' ELSE 'f' END,
            CASE WHEN o.fresh OR $2::pg_catalog.bool THEN pg_catalog.md5(concat_ws(',', o.name, o.relnamespace::pg_catalog.text,
