@@ -32,6 +32,15 @@ final class RelationFilesTests: XCTestCase {
             "user relations only, not the system catalogs' TOAST")
         let some = try RelationFiles.read(on: connection, .tables([orders, items]))
         XCTAssertEqual(some.entries.mapValues(\.name), wholeEntries(of: [orders, items]))
+        func described(_ files: RelationFiles, of tables: Set<String>) -> [String: String] {
+            files.entries.filter { tables.contains($0.value.tableOid) }
+                .mapValues { "\($0.name) \($0.kind) \($0.table) \($0.tableOid) \($0.fileNode) \($0.bytes)" }
+        }
+        XCTAssertEqual(described(some, of: [orders, items]), described(whole, of: [orders, items]), "the same entries, owners included")
+        let toast = try XCTUnwrap(connection.scalar("SELECT reltoastrelid::text FROM pg_catalog.pg_class WHERE oid = $1::oid", [orders]))
+        XCTAssertEqual(
+            described(try RelationFiles.read(on: connection, .tables([toast])), of: [orders]), described(whole, of: [orders]),
+            "a TOAST table (a lock on it) stands for its table")
         XCTAssertTrue(
             some.entries.values.contains { $0.kind == "toast table" },
             "the TOAST of a table with text columns is among its relations: \(some.entries.values.map(\.name))")
@@ -40,7 +49,10 @@ final class RelationFilesTests: XCTestCase {
 
         try connection.execute("BEGIN; LOCK TABLE app.orders IN SHARE MODE")
         let (locks, locked) = try StatementTracer.ownLocks(on: connection)
+        let lockedHere = try RelationFiles.read(on: connection, .lockedHere)
         try connection.execute("ROLLBACK")
+        XCTAssertEqual(described(lockedHere, of: [orders]), described(whole, of: [orders]))
+        XCTAssertEqual(lockedHere.entries.count, described(whole, of: [orders]).count, "the locked table's relations, nothing else")
         // The query's own catalog locks are no user table's.
         XCTAssertEqual(locked, [orders], "a transaction's locked tables")
         XCTAssertEqual(locks, [LockTaken(relation: "app.orders", mode: "ShareLock", relationKind: "table")])

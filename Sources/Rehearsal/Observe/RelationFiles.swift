@@ -22,56 +22,19 @@ struct RelationFiles {
         case all
         /// The tables of these oids.
         case tables([String])
+        /// The tables this session holds a lock on (through an index or TOAST of theirs too),
+        /// as `StatementTracer.ownLocks` names them; a query without parameters, so a session
+        /// that does not plan generically plans it once.
+        case lockedHere
     }
 
     static func read(on connection: Connection, _ scope: Scope = .all) throws -> RelationFiles {
-        // The relations of some tables: the tables, their indexes and their TOAST, as oids
-        // the catalogs' indexes find (not a filter on every relation's owner).
-        func relations(of tables: String) -> String {
-            """
-                AND c.oid IN (
-                    WITH owner AS MATERIALIZED (\(tables))
-                    SELECT oid FROM owner
-                    UNION ALL SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid IN (SELECT oid FROM owner)
-                    UNION ALL SELECT t.reltoastrelid FROM pg_catalog.pg_class t
-                              WHERE t.oid IN (SELECT oid FROM owner) AND t.reltoastrelid <> 0
-                    UNION ALL SELECT ti.indexrelid FROM pg_catalog.pg_class t JOIN pg_catalog.pg_index ti ON ti.indrelid = t.reltoastrelid
-                              WHERE t.oid IN (SELECT oid FROM owner) AND t.reltoastrelid <> 0)
-                """
-        }
-        let filter: String
-        var parameters: [String?] = []
+        let rows: [[String?]]
         switch scope {
-        case .all:
-            filter = ""
-        case .tables(let oids):
-            filter = relations(of: "SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid")
-            parameters = ["{" + oids.joined(separator: ",") + "}"]
+        case .all: rows = try connection.query(preparingOnce: allSQL).rows
+        case .tables(let oids): rows = try connection.query(preparingOnce: tablesSQL, ["{" + oids.joined(separator: ",") + "}"]).rows
+        case .lockedHere: rows = try connection.query(preparingOnce: lockedSQL).rows
         }
-        let rows = try connection.query(
-            preparingOnce: """
-            SELECT c.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::text,
-                   CASE WHEN c.relfilenode <> 0 THEN c.relfilenode::text
-                        ELSE coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') END,
-                   pg_catalog.pg_relation_size(c.oid),
-                   CASE WHEN owner_n.oid IS NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname)
-                        ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(ttab.relname, itab.relname)) END,
-                   coalesce(ttab.oid, itab.oid, c.oid)::text
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
-            LEFT JOIN pg_catalog.pg_class itab ON itab.oid = i.indrelid
-            -- the table a TOAST table, or the index of one, belongs to
-            LEFT JOIN pg_catalog.pg_class ttab
-                ON ttab.reltoastrelid = CASE WHEN c.relkind = 't' THEN c.oid WHEN itab.relkind = 't' THEN itab.oid END
-            LEFT JOIN pg_catalog.pg_namespace owner_n ON owner_n.oid = coalesce(ttab.relnamespace, itab.relnamespace)
-            WHERE c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
-              AND n.nspname NOT LIKE 'pg_toast_temp%'
-              -- not the system catalogs' TOAST (pg_toast, made by initdb below the first user oid)
-              AND c.oid >= 16384
-            \(filter)
-            """, parameters
-        ).rows
         var entries: [String: Entry] = [:]
         for row in rows {
             guard let oid = row[0] else { continue }
@@ -82,10 +45,84 @@ struct RelationFiles {
         return RelationFiles(entries: entries)
     }
 
+    /// The relations of this reading, as columns: oid, name, kind, file node, bytes, owner
+    /// table's name and oid. Not the system catalogs' TOAST (pg_toast, made by initdb below
+    /// the first user oid).
+    private static let columns = """
+        SELECT c.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::text,
+               CASE WHEN c.relfilenode <> 0 THEN c.relfilenode::text
+                    ELSE coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') END,
+               pg_catalog.pg_relation_size(c.oid),
+        """
+    private static let userRelations = """
+        c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
+          AND n.nspname NOT LIKE 'pg_toast_temp%' AND c.oid >= 16384
+        """
+
+    /// Every user relation, with the table each belongs to.
+    private static let allSQL = """
+        \(columns)
+               CASE WHEN owner_n.oid IS NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname)
+                    ELSE pg_catalog.format('%I.%I', owner_n.nspname, coalesce(ttab.relname, itab.relname)) END,
+               coalesce(ttab.oid, itab.oid, c.oid)::text
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
+        LEFT JOIN pg_catalog.pg_class itab ON itab.oid = i.indrelid
+        -- the table a TOAST table, or the index of one, belongs to
+        LEFT JOIN pg_catalog.pg_class ttab
+            ON ttab.reltoastrelid = CASE WHEN c.relkind = 't' THEN c.oid WHEN itab.relkind = 't' THEN itab.oid END
+        LEFT JOIN pg_catalog.pg_namespace owner_n ON owner_n.oid = coalesce(ttab.relnamespace, itab.relnamespace)
+        WHERE \(userRelations)
+        """
+
+    private static let tablesSQL = someSQL(of: "SELECT pg_catalog.unnest($1::pg_catalog.oid[])")
+    private static let lockedSQL = someSQL(of: """
+        SELECT coalesce(li.indrelid, l.relation)
+        FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_index li ON li.indexrelid = l.relation
+        WHERE l.pid = pg_catalog.pg_backend_pid() AND l.granted AND l.locktype = 'relation'
+        """)
+
+    /// The relations of the tables of the oids `tables` (a query) gives, a TOAST table
+    /// standing for the table it belongs to: the tables, their indexes, their TOAST and its
+    /// index, each found from its table through the catalogs' indexes.
+    private static func someSQL(of tables: String) -> String {
+        """
+        WITH owner AS MATERIALIZED (
+            SELECT t.oid, t.relname, t.relnamespace, t.reltoastrelid
+            FROM pg_catalog.pg_class t
+            WHERE t.oid IN (
+                SELECT coalesce(toast_of.refobjid, x.oid)
+                FROM pg_catalog.pg_class x
+                LEFT JOIN pg_catalog.pg_depend toast_of
+                    ON x.relkind = 't' AND toast_of.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND toast_of.objid = x.oid AND toast_of.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND toast_of.deptype = 'i'
+                WHERE x.oid IN (\(tables)))
+        ),
+        member(oid, owner) AS (
+            SELECT oid, oid FROM owner
+            UNION ALL SELECT i.indexrelid, i.indrelid FROM pg_catalog.pg_index i WHERE i.indrelid IN (SELECT oid FROM owner)
+            UNION ALL SELECT o.reltoastrelid, o.oid FROM owner o WHERE o.reltoastrelid <> 0
+            UNION ALL SELECT ti.indexrelid, o.oid FROM owner o JOIN pg_catalog.pg_index ti ON ti.indrelid = o.reltoastrelid
+                      WHERE o.reltoastrelid <> 0
+        )
+        \(columns)
+               pg_catalog.format('%I.%I', owner_n.nspname, o.relname), o.oid::text
+        FROM member m
+        JOIN owner o ON o.oid = m.owner
+        JOIN pg_catalog.pg_class c ON c.oid = m.oid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_namespace owner_n ON owner_n.oid = o.relnamespace
+        WHERE \(userRelations)
+        """
+    }
+
     /// This reading with the relations of the tables of oids `tables` read again on
-    /// `connection` (a table gone from the catalog leaves with its relations).
-    func rereading(_ tables: Set<String>, on connection: Connection) throws -> RelationFiles {
-        tables.isEmpty ? self : updating(tables, from: try Self.read(on: connection, .tables(tables.sorted())))
+    /// `connection` (a table gone from the catalog leaves with its relations). `lockedHere`:
+    /// `tables` are those the session holds a lock on (`Scope.lockedHere`).
+    func rereading(_ tables: Set<String>, on connection: Connection, lockedHere: Bool = false) throws -> RelationFiles {
+        tables.isEmpty ? self : updating(tables, from: try Self.read(on: connection, lockedHere ? .lockedHere : .tables(tables.sorted())))
     }
 
     /// This reading with the relations of the tables of oids `tables` replaced by
@@ -93,6 +130,8 @@ struct RelationFiles {
     private func updating(_ tables: Set<String>, from partial: RelationFiles) -> RelationFiles {
         // A few tables of hundreds of relations: the reading copied, those few taken out.
         var merged = entries
+        // A TOAST table or index among them stands for its table, as in the reading.
+        let tables = Set(tables.map { entries[$0]?.tableOid ?? $0 })
         for (oid, entry) in entries where tables.contains(entry.tableOid) {
             merged[oid] = nil
         }

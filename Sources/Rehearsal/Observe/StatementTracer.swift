@@ -56,7 +56,7 @@ enum StatementTracer {
             if result.error != nil { return nil }
             // Only what the transaction locked can have been rewritten (or dropped) by it.
             guard let (locks, tables) = try? ownLocks(on: connection, naming: before),
-                let after = try? before.rereading(tables, on: connection)
+                let after = try? before.rereading(tables, on: connection, lockedHere: true)
             else { return nil }
             let new = locks.filter { !held.contains($0.relation + "|" + $0.mode) && existing.contains($0.relation) }
             held.formUnion(locks.map { $0.relation + "|" + $0.mode })
