@@ -50,13 +50,21 @@ final class DirectProvisioner: ScratchProvisioner {
     /// The copy is made with the scratch database, before any session opens on it.
     func keepPristineCopy(named name: String, purpose: String) throws {}
 
+    func waitForPristineCopy() throws {}
+
     func discard(_ name: String) {
         created.drop(name)
+    }
+
+    func discardInBackground(_ name: String) {
+        created.dropInBackground([name])
     }
 
     func dropAll(keeping: String?) {
         created.dropAll(keeping: keeping)
     }
 
-    func finish() {}
+    func finish() {
+        created.waitForDrops()
+    }
 }

@@ -144,6 +144,8 @@ public final class RehearsalRunner {
         let path = try ProductionPath(
             scenario: scenario, server: server, options: options, provisioner: provisioner, session: session,
             pending: plan.pending, directory: directory, events: events) { [current] in current.value = $0 }
+        // The copy was made beside the reads above; the steps run alone.
+        try provisioner.waitForPristineCopy()
         var stopped: Error?
         do {
             try path.run(report: &report)
@@ -154,12 +156,16 @@ public final class RehearsalRunner {
             stopped = error
         }
         path.finish()
+        // Nothing reads the scratch database any more: it goes beside the replay.
+        if !options.keepDatabase { provisioner.discardInBackground(path.session.database) }
         var states = path.states
         // The versions the release rollback went back through, when it reached the snapshot's.
         let rolledBack = report.releaseRollback.flatMap { $0.schemaRestored == nil ? nil : $0.steps.map(\.version) }
         if stopped == nil, !options.interruption.isInterrupted, replays {
             do {
                 let copy = try provisioner.pristineCopy(named: replayCopy, purpose: replayPurpose, lastUse: true)
+                // It goes while the run is judged and its report written.
+                defer { provisioner.discardInBackground(copy) }
                 let releaseData = try ReplayPass(
                     server: server, scenario: scenario, traceStatements: options.traceStatements,
                     interruption: options.interruption, events: events
@@ -168,7 +174,6 @@ public final class RehearsalRunner {
                     report.releaseRollback?.dataDifferences = releaseData
                     report.releaseRollback?.dataRestored = releaseData.isEmpty
                 }
-                // The copy goes with the scratch database, both dropped at once at the end.
             } catch {
                 stopped = error
             }

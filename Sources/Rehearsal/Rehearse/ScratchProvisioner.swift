@@ -20,18 +20,26 @@ protocol ScratchProvisioner: AnyObject {
     /// returns the database to use.
     func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String
 
-    /// Makes now, before any migration runs, the copy the `lastUse` call of `pristineCopy`
-    /// hands over (a no-op where one is kept already): made after the migrations, the copy
-    /// would wait for their writes to reach the disk.
+    /// Starts making, before any migration runs, the copy the `lastUse` call of
+    /// `pristineCopy` hands over (a no-op where one is kept already): made after the
+    /// migrations, the copy would wait for their writes to reach the disk.
     func keepPristineCopy(named name: String, purpose: String) throws
+
+    /// Waits for the copy `keepPristineCopy` started, which must not run beside the steps.
+    func waitForPristineCopy() throws
 
     /// Drops one database this run made and no longer needs.
     func discard(_ name: String)
 
-    /// Drops every database this run made, except `keeping` (`--keep`). Safe to call twice.
+    /// Starts dropping one database this run made and no longer needs; `finish` waits.
+    func discardInBackground(_ name: String)
+
+    /// Starts dropping every database this run made, except `keeping` (`--keep`); `finish`
+    /// waits for the drops. Safe to call twice.
     func dropAll(keeping: String?)
 
-    /// The last step, once the report is out (embedded server: the spare for the next run).
+    /// The last step, once the report is out (embedded server: the spare for the next
+    /// run); returns once every drop is done.
     func finish()
 }
 
@@ -39,6 +47,7 @@ protocol ScratchProvisioner: AnyObject {
 /// read them from another thread.
 final class CreatedDatabases: @unchecked Sendable {
     private let names = LockedBox<[String]>([])
+    private let dropping = DispatchGroup()
     let databases: ScratchDatabases
 
     init(server: DatabaseServer) {
@@ -59,15 +68,21 @@ final class CreatedDatabases: @unchecked Sendable {
         try? databases.drop(name)
     }
 
+    /// Drops the databases on threads of their own, at once: each drop waits for a
+    /// checkpoint and the removal of its files.
+    func dropInBackground(_ dropped: [String]) {
+        names.withValue { list in list.removeAll { dropped.contains($0) } }
+        for name in dropped {
+            DispatchQueue.global().async(group: dropping) { [self] in try? databases.drop(name) }
+        }
+    }
+
     func dropAll(keeping: String?) {
-        let all = names.withValue { list -> [String] in
-            defer { list = list.filter { $0 == keeping } }
-            return list
-        }
-        // At once: each drop waits for a checkpoint and the removal of its files.
-        let dropped = all.filter { $0 != keeping }
-        DispatchQueue.concurrentPerform(iterations: dropped.count) { index in
-            try? databases.drop(dropped[index])
-        }
+        dropInBackground(names.value.filter { $0 != keeping })
+    }
+
+    /// Returns once every drop started is done.
+    func waitForDrops() {
+        dropping.wait()
     }
 }

@@ -15,10 +15,11 @@ final class TemplateProvisioner: ScratchProvisioner {
     private let created: CreatedDatabases
     private var cache: TemplateCache { TemplateCache(databases: created.databases) }
     private var template: String?
-    /// The copy `keepPristineCopy` made, until it is handed over.
+    /// The copy `keepPristineCopy` makes, until it is handed over, and its making.
     private var kept: String?
+    private var keeping: BackgroundJob<Void>?
     /// The spare being made beside the replay, once started.
-    private var spare: BackgroundSpare?
+    private var spare: BackgroundJob<TemplateCache.SpareOutcome>?
 
     init(server: DatabaseServer, own: OwnServer, loading: SnapshotLoading, options: RehearsalOptions, events: @escaping (RehearsalEvent) -> Void) {
         self.own = own
@@ -52,6 +53,7 @@ final class TemplateProvisioner: ScratchProvisioner {
     }
 
     func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String {
+        if lastUse, kept != nil { try waitForPristineCopy() }
         if lastUse, let kept {
             self.kept = nil
             startSpare()
@@ -62,18 +64,35 @@ final class TemplateProvisioner: ScratchProvisioner {
         return name
     }
 
+    /// Starts the copy; `waitForPristineCopy` waits for it.
     func keepPristineCopy(named name: String, purpose: String) throws {
         guard kept == nil, let template else { return }
         events(.copyingForReplay)
-        try created.create(name, template: template, purpose: purpose)
+        let created = created
+        keeping = BackgroundJob { try created.create(name, template: template, purpose: purpose) }
         kept = name
+    }
+
+    func waitForPristineCopy() throws {
+        guard let keeping else { return }
+        self.keeping = nil
+        if case .failure(let error) = keeping.wait() {
+            kept = nil
+            throw error
+        }
     }
 
     func discard(_ name: String) {
         created.drop(name)
     }
 
+    func discardInBackground(_ name: String) {
+        created.dropInBackground([name])
+    }
+
     func dropAll(keeping: String?) {
+        // A copy still being made would be made after its drop.
+        _ = self.keeping?.wait()
         created.dropAll(keeping: keeping)
     }
 
@@ -81,6 +100,7 @@ final class TemplateProvisioner: ScratchProvisioner {
     /// not wait for the copy; or waits for the copy started beside the replay. Best effort:
     /// a run never fails because no spare could be made.
     func finish() {
+        defer { created.waitForDrops() }
         let outcome: Result<TemplateCache.SpareOutcome, Error>
         if let spare {
             outcome = spare.wait { events(.preparingSpare) }
@@ -101,31 +121,8 @@ final class TemplateProvisioner: ScratchProvisioner {
     private func startSpare() {
         guard options.keepSpare, spare == nil, let template, !options.interruption.isInterrupted else { return }
         let (created, directory, interruption) = (created, own.dataDirectory, options.interruption)
-        spare = BackgroundSpare {
+        spare = BackgroundJob {
             try TemplateCache(databases: created.databases).prepareSpare(of: template, dataDirectory: directory, interruption: interruption)
         }
-    }
-}
-
-/// The spare copy of a template, made on its own thread.
-private final class BackgroundSpare: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let result = LockedBox<Result<TemplateCache.SpareOutcome, Error>?>(nil)
-
-    init(_ make: @escaping @Sendable () throws -> TemplateCache.SpareOutcome) {
-        Thread { [self] in
-            result.value = Result { try make() }
-            done.signal()
-        }.start()
-    }
-
-    /// The copy's outcome, once it is done; `waiting` is called first if it is not yet.
-    func wait(waiting: () -> Void) -> Result<TemplateCache.SpareOutcome, Error> {
-        if done.wait(timeout: .now()) == .timedOut {
-            waiting()
-            done.wait()
-        }
-        done.signal()
-        return result.value ?? .failure(RunnerError.notProvisioned)
     }
 }
