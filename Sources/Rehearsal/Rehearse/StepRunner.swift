@@ -71,8 +71,16 @@ struct StepRunner {
         step.statements = outcome.statements.enumerated().map { index, result in
             StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
         }
-        // Before the tracking table is written again (TRUNCATE gives it a new file).
-        for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
+        // Before the tracking table is written again (TRUNCATE gives it a new file). In one
+        // transaction: the catalogs the probes read are locked once for all their queries.
+        try observer.execute("BEGIN")
+        do {
+            for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
+            try observer.execute("COMMIT")
+        } catch {
+            _ = observer.runScript("ROLLBACK")
+            throw error
+        }
         let held = holders?.finish() ?? []
         if let failure = watcher.error {
             step.observationGaps.append("the lock sampler stopped (\(failure)): locks, lock waits and blocked traffic after that moment are unknown, not absent")
