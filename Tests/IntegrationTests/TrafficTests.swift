@@ -127,4 +127,19 @@ final class TrafficTests: XCTestCase {
         let rewrite = try XCTUnwrap(up.rewrote.first { $0.relation == "public.items" })
         XCTAssertGreaterThan(rewrite.bytesAfter, 0)
     }
+
+    /// The traced down runs in a transaction of its own, as migrate runs it: the up's locks,
+    /// and those of the data round trip's reads, are no statement's.
+    func testEachTracedFileHasOnlyItsOwnLocks() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_index.up.sql"] = "CREATE INDEX items_name ON items (name);"
+        migrations["2_index.down.sql"] = "COMMENT ON TABLE items IS 'no index';"
+        let report = try Fixture(test: self, migrations: migrations).run()
+        let steps = try XCTUnwrap(report.migrations.first?.steps)
+        let up = try XCTUnwrap(steps.first { $0.direction == .up }), down = try XCTUnwrap(steps.first { $0.direction == .down })
+        XCTAssertTrue(up.traced && down.traced, "\(up.traceNote ?? "") / \(down.traceNote ?? "")")
+        XCTAssertEqual(up.statements[0].locks.filter { $0.relation == "public.items" }.map(\.mode), ["ShareLock"], "the index build's lock, not the data read's")
+        XCTAssertFalse(down.statements[0].locks.contains { $0.mode == "ShareLock" }, "the up's lock is not the down's: \(down.statements[0].locks)")
+        XCTAssertTrue(down.statements[0].locks.contains { $0.relation == "public.items" }, "the comment's own lock on the table: \(down.statements[0].locks)")
+    }
 }

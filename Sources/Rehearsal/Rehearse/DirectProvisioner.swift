@@ -64,6 +64,8 @@ final class DirectProvisioner: ScratchProvisioner {
         created.dropAll(keeping: keeping)
     }
 
+    func stepsDone() {}
+
     func finish() {
         created.waitForDrops()
     }

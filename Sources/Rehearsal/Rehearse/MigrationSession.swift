@@ -17,6 +17,9 @@ final class MigrationSession {
     let trackingRelation: String
     /// The relations' files as the last step left them (see `RelationFilesProbe`).
     var relationFiles: RelationFiles?
+    /// Whether an enabled event trigger exists, while no step since it was read could have
+    /// made or changed one (see `RelationFilesProbe`).
+    var eventTriggers: Bool?
     private let lockKey: UInt32
     private let interruption: InterruptionToken
     private var open = true

@@ -156,6 +156,7 @@ public final class RehearsalRunner {
             stopped = error
         }
         path.finish()
+        provisioner.stepsDone()
         // Nothing reads the scratch database any more: it goes beside the replay.
         if !options.keepDatabase { provisioner.discardInBackground(path.session.database) }
         var states = path.states

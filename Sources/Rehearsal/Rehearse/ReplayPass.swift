@@ -1,8 +1,8 @@
 import PostgresClient
 
 /// The production path replayed on a pristine copy of the snapshot, with no traffic, after
-/// the faithful run: each up committed as production would, each down tried inside the
-/// same transaction and undone (a savepoint). On the way it attributes time, locks and
+/// the faithful run: each up committed as production would, each down tried in a
+/// transaction of its own and rolled back. On the way it attributes time, locks and
 /// rewrites to each statement (`traceStatements`), checks that each down brings the data
 /// of the tables its migration touched back (`Scenario.dataCheck`), and at the end rolls
 /// the whole release back to compare the data with the snapshot's.
@@ -92,23 +92,26 @@ final class ReplayPass {
             }
             return true
         }
-        guard connection.runScript("BEGIN").error == nil else { return false }
-        var committed = false
-        defer { if !committed { _ = connection.runScript("ROLLBACK") } }
+        // Read before the up's transaction, whose locks are then the up's alone.
         let before = try DataFingerprint.read(plans, on: connection)
+        guard connection.runScript("BEGIN").error == nil else { return false }
         guard run(up, into: &state.entry.steps[upStep], on: connection) else {
+            _ = connection.runScript("ROLLBACK")
             state.entry.steps[upStep].traceNote = "the replay on a copy of the snapshot did not complete; figures are for the whole file"
             return false
         }
+        guard connection.runScript("COMMIT").error == nil else { return false }
+        // The down in a transaction of its own, as migrate runs it, rolled back.
         if let down, let downStep {
-            guard connection.runScript("SAVEPOINT rehearse_down").error == nil else { return false }
+            guard connection.runScript("BEGIN").error == nil else { return false }
             let afterUp = files
+            defer {
+                _ = connection.runScript("ROLLBACK")
+                files = afterUp
+            }
             try tryDown(down, step: downStep, reason: downReason, before: before, plans: plans, state: &state, on: connection)
-            guard connection.runScript("ROLLBACK TO SAVEPOINT rehearse_down").error == nil else { return false }
-            files = afterUp
         }
-        committed = connection.runScript("COMMIT").error == nil
-        return committed
+        return true
     }
 
     /// Runs the down after the up, compares the data with `before`, leaving the undoing to

@@ -38,6 +38,10 @@ protocol ScratchProvisioner: AnyObject {
     /// waits for the drops. Safe to call twice.
     func dropAll(keeping: String?)
 
+    /// The faithful run's steps are done: nothing the provisioner does from now on can
+    /// change their figures.
+    func stepsDone()
+
     /// The last step, once the report is out (embedded server: the spare for the next
     /// run); returns once every drop is done.
     func finish()

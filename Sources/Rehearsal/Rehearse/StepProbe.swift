@@ -57,13 +57,20 @@ final class RelationFilesProbe: StepProbe {
         files = try session.relationFiles ?? RelationFiles.read(on: observer)
     }
 
+    private func eventTriggers(on observer: Connection) throws -> Bool {
+        if let known = session.eventTriggers { return known }
+        let found = try observer.scalar("SELECT count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'") != "0"
+        session.eventTriggers = found
+        return found
+    }
+
     func after(on observer: Connection, into step: inout StepReport, evidence: inout StepEvidence) throws {
         guard let files else { return }
         let now: RelationFiles
-        if !traffic, let changed = session.schema.changedRelations,
-            step.statements.allSatisfy({ Self.catalogOnly.contains($0.command) }),
-            try observer.scalar("SELECT count(*) FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D'") == "0"
-        {
+        // None of these commands makes an event trigger: the answer stands until a step of others.
+        let catalogOnly = step.statements.allSatisfy { Self.catalogOnly.contains($0.command) }
+        if !catalogOnly { session.eventTriggers = nil }
+        if !traffic, let changed = session.schema.changedRelations, catalogOnly, try !eventTriggers(on: observer) {
             now = try files.rereading(changed, on: observer)
         } else {
             now = try RelationFiles.read(on: observer)

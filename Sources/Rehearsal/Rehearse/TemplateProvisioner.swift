@@ -3,10 +3,9 @@ import PostgresClient
 
 /// Scratch databases on a server rehearse runs itself: the snapshot restored once into a
 /// template keyed by its SHA-256, each run's database taken from the spare copy an earlier
-/// run left (a rename) or copied from the template, and a new spare made for the next run:
-/// beside the replay, once the template's last pristine copy is handed over (the replay's
-/// figures are per statement, and its locks and rewrites do not depend on time), else once
-/// the report is out.
+/// run left (a rename) or copied from the template, and a new spare made for the next run
+/// once the faithful run's steps are done, beside the rest of the replay (its figures are
+/// per statement, and its locks and rewrites do not depend on time) and the report.
 final class TemplateProvisioner: ScratchProvisioner {
     private let own: OwnServer
     private let loading: SnapshotLoading
@@ -56,7 +55,6 @@ final class TemplateProvisioner: ScratchProvisioner {
         if lastUse, kept != nil { try waitForPristineCopy() }
         if lastUse, let kept {
             self.kept = nil
-            startSpare()
             return kept
         }
         guard let template else { throw RunnerError.notProvisioned }
@@ -116,6 +114,11 @@ final class TemplateProvisioner: ScratchProvisioner {
         case .success(let made): events(.preparedSpare(made))
         case .failure(let error): if !options.interruption.isInterrupted { events(.spareFailed("\(error)")) }
         }
+    }
+
+    /// The spare is made beside what is left once the steps are done.
+    func stepsDone() {
+        startSpare()
     }
 
     private func startSpare() {
