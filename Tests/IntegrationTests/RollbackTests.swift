@@ -15,6 +15,16 @@ final class DataRoundtripTests: XCTestCase {
         return (try XCTUnwrap(report.migrations.first), report)
     }
 
+    /// `up` and `down` on a table of 200 rows, over a row budget of 50: read on a sample.
+    private func sampled(_ up: String, _ down: String) throws -> RehearsalReport {
+        let rows = (1...200).map { "\($0)\titem \($0)\t\\N" }.joined(separator: "\n")
+        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
+        var migrations = Fixture.baseMigrations
+        migrations["2_change.up.sql"] = up
+        migrations["2_change.down.sql"] = down
+        return try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
+    }
+
     private func losses(_ migration: MigrationReport) -> [String] {
         migration.findings.filter { $0.rule == .roundtripLosesData }.map(\.message)
     }
@@ -58,12 +68,7 @@ final class DataRoundtripTests: XCTestCase {
     }
 
     func testASampleWhoseKeyIsGoneCannotBeCompared() throws {
-        let rows = (1...200).map { "\($0)\titem \($0)\t\\N" }.joined(separator: "\n")
-        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
-        var migrations = Fixture.baseMigrations
-        migrations["2_change.up.sql"] = "ALTER TABLE items DROP COLUMN id;"
-        migrations["2_change.down.sql"] = "SELECT 1;"
-        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
+        let report = try sampled("ALTER TABLE items DROP COLUMN id;", "SELECT 1;")
         XCTAssertNil(report.failure)
         let migration = try XCTUnwrap(report.migrations.first)
         XCTAssertEqual(losses(migration), ["down does not bring back public.items as it was before up: id, which chooses its sample, is gone, so the same rows cannot be read again after down (on a sample: \(migration.roundtrip.data?.samples["public.items"] ?? "?"))"])
@@ -77,12 +82,7 @@ final class DataRoundtripTests: XCTestCase {
     }
 
     func testATableOverTheRowBudgetIsCheckedOnAStatedSample() throws {
-        let rows = (1...200).map { "\($0)\titem \($0)\t\\N" }.joined(separator: "\n")
-        let dump = Fixture.dump.replacingOccurrences(of: "1\tone\t\\N\n2\ttwo;\tx\n3\tthree\t$$", with: rows)
-        var migrations = Fixture.baseMigrations
-        migrations["2_change.up.sql"] = "ALTER TABLE items DROP COLUMN name;"
-        migrations["2_change.down.sql"] = "ALTER TABLE items ADD COLUMN name text;"
-        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\ndata_check_rows: 50").run()
+        let report = try sampled("ALTER TABLE items DROP COLUMN name;", "ALTER TABLE items ADD COLUMN name text;")
         let data = try XCTUnwrap(report.migrations.first?.roundtrip.data)
         let sample = try XCTUnwrap(data.samples["public.items"])
         XCTAssertTrue(sample.hasPrefix("256 ranges of 1 values of id, spread from 1 to 200"), sample)
