@@ -104,6 +104,14 @@ struct Fixture {
         "1_create_items.down.sql": "DROP TABLE items;",
     ]
 
+    /// The steps of one pending migration `name` (`up`, `down`) after the base migrations.
+    static func steps(for test: XCTestCase, _ name: String, up: String, down: String) throws -> [StepReport] {
+        var migrations = baseMigrations
+        migrations[name + ".up.sql"] = up
+        migrations[name + ".down.sql"] = down
+        return try XCTUnwrap(Fixture(test: test, migrations: migrations).run().migrations.first?.steps)
+    }
+
     @discardableResult
     static func shell(_ executable: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()

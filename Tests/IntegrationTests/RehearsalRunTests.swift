@@ -54,11 +54,7 @@ final class RehearsalRunTests: XCTestCase {
     }
 
     func testFailedDownLeavesThePreviousVersionDirty() throws {
-        var migrations = Fixture.baseMigrations
-        migrations["2_index.up.sql"] = "CREATE INDEX idx_items_name ON items (name);"
-        migrations["2_index.down.sql"] = "DROP INDEX idx_misspelled;"
-        let report = try Fixture(test: self, migrations: migrations).run()
-        let steps = try XCTUnwrap(report.migrations.first?.steps)
+        let steps = try Fixture.steps(for: self, "2_index", up: "CREATE INDEX idx_items_name ON items (name);", down: "DROP INDEX idx_misspelled;")
         XCTAssertEqual(steps.map(\.status), [.ok, .failed])
         XCTAssertEqual(steps[1].trackingAfter, .init(version: 1, dirty: true), "migrate records the target of a down — the previous version — as dirty")
     }

@@ -131,11 +131,7 @@ final class TrafficTests: XCTestCase {
     /// The traced down runs in a transaction of its own, as migrate runs it: the up's locks,
     /// and those of the data round trip's reads, are no statement's.
     func testEachTracedFileHasOnlyItsOwnLocks() throws {
-        var migrations = Fixture.baseMigrations
-        migrations["2_index.up.sql"] = "CREATE INDEX items_name ON items (name);"
-        migrations["2_index.down.sql"] = "COMMENT ON TABLE items IS 'no index';"
-        let report = try Fixture(test: self, migrations: migrations).run()
-        let steps = try XCTUnwrap(report.migrations.first?.steps)
+        let steps = try Fixture.steps(for: self, "2_index", up: "CREATE INDEX items_name ON items (name);", down: "COMMENT ON TABLE items IS 'no index';")
         let up = try XCTUnwrap(steps.first { $0.direction == .up }), down = try XCTUnwrap(steps.first { $0.direction == .down })
         XCTAssertTrue(up.traced && down.traced, "\(up.traceNote ?? "") / \(down.traceNote ?? "")")
         XCTAssertEqual(up.statements[0].locks.filter { $0.relation == "public.items" }.map(\.mode), ["ShareLock"], "the index build's lock, not the data read's")
