@@ -46,14 +46,15 @@ struct RelationFiles {
     }
 
     /// The relations of this reading, as columns: oid, name, kind, file node, bytes, owner
-    /// table's name and oid. Not the system catalogs' TOAST (pg_toast, made by initdb below
-    /// the first user oid).
+    /// table's name and oid.
     private static let columns = """
         SELECT c.oid::text, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::text,
                CASE WHEN c.relfilenode <> 0 THEN c.relfilenode::text
                     ELSE coalesce(pg_catalog.pg_relation_filenode(c.oid)::text, '') END,
                pg_catalog.pg_relation_size(c.oid),
         """
+    /// User relations; not the system catalogs' TOAST (pg_toast, made by initdb below the
+    /// first user oid).
     private static let userRelations = """
         c.relkind IN ('r', 'i', 'm', 't', 'S', 'p')
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_temp%'
