@@ -74,6 +74,25 @@ final class DataRoundtripTests: XCTestCase {
         XCTAssertEqual(losses(migration), ["down does not bring back public.items as it was before up: id, which chooses its sample, is gone, so the same rows cannot be read again after down (on a sample: \(migration.roundtrip.data?.samples["public.items"] ?? "?"))"])
     }
 
+    /// A role is the server's: the one a migration makes must not stop the replay (which
+    /// makes it again) and hide the later migrations' data, nor outlive the run.
+    func testARoleAMigrationMakesHidesNoLaterLossAndGoesWithTheRun() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_role.up.sql"] = "CREATE ROLE rehearse_test_made_role NOLOGIN;"
+        migrations["2_role.down.sql"] = "DROP ROLE rehearse_test_made_role;"
+        migrations["3_drop.up.sql"] = "ALTER TABLE items DROP COLUMN name;"
+        migrations["3_drop.down.sql"] = "ALTER TABLE items ADD COLUMN name text;"
+        let fixture = try Fixture(test: self, migrations: migrations, extra: session)
+        for run in 1...2 {
+            let report = try fixture.run()
+            XCTAssertEqual(report.migrations.map(\.status), [.rehearsed, .rehearsed], "run \(run)")
+            XCTAssertEqual(report.migrations.first?.steps.first?.traced, true, "run \(run): \(report.migrations.first?.steps.first?.traceNote ?? "")")
+            XCTAssertEqual(losses(report.migrations[1]), ["down does not bring back public.items.name: 3 non-null values before up, none after down"], "run \(run)")
+            let server = try TestServer.shared()
+            XCTAssertEqual(try server.connect(database: nil).scalar("SELECT count(*) FROM pg_roles WHERE rolname = 'rehearse_test_made_role'"), "0", "run \(run)")
+        }
+    }
+
     func testDataOnlyTheUpCreatedIsNotALoss() throws {
         let (migration, _) = try data(
             "ALTER TABLE items ADD COLUMN score int DEFAULT 1;\nINSERT INTO items (id, name) VALUES (10, 'new');",

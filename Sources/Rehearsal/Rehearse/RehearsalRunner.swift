@@ -23,6 +23,8 @@ public final class RehearsalRunner {
     /// The error that stopped the last run early, as the report's `failure` describes it.
     public private(set) var stoppedBy: Error?
     private let clock = ContinuousClock()
+    /// The roles the run's migrations make, on rehearse's own server.
+    private var madeRoles: MadeRoles?
 
     /// `directory`: the scenario's migrations, when the caller has already loaded and checked
     /// them (they are then read once per run); nil loads them.
@@ -87,6 +89,8 @@ public final class RehearsalRunner {
         if !options.keepDatabase { current.value = nil }
         delivered(plan, report)
         provisioner.finish()
+        if !options.keepDatabase { madeRoles?.drop() }
+        madeRoles = nil
         return (plan, report)
     }
 
@@ -132,6 +136,7 @@ public final class RehearsalRunner {
         report.migrations = plan.pending.map {
             MigrationRehearsal($0, in: directory).entry.notRun("not rehearsed: the rehearsal stopped before it")
         }
+        if server.ownServer != nil { madeRoles = try MadeRoles(server: server, on: session.observer) }
         let replayCopy = scratch + "_t", replayPurpose = "replay copy of scenario \(scenario.name)"
         if replays, !plan.pending.isEmpty {
             try provisioner.keepPristineCopy(named: replayCopy, purpose: replayPurpose)
@@ -157,8 +162,16 @@ public final class RehearsalRunner {
         }
         path.finish()
         provisioner.stepsDone()
-        // Nothing reads the scratch database any more: it goes beside the replay.
-        if !options.keepDatabase { provisioner.discardInBackground(path.session.database) }
+        // Nothing reads the scratch database any more: it goes beside the replay; or first,
+        // when the migrations made roles, which go with it before the replay makes them again.
+        if !options.keepDatabase {
+            if replays, let madeRoles, madeRoles.any() {
+                provisioner.discard(path.session.database)
+                madeRoles.drop()
+            } else {
+                provisioner.discardInBackground(path.session.database)
+            }
+        }
         var states = path.states
         // The versions the release rollback went back through, when it reached the snapshot's.
         let rolledBack = report.releaseRollback.flatMap { $0.schemaRestored == nil ? nil : $0.steps.map(\.version) }
