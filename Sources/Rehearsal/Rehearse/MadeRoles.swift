@@ -17,16 +17,21 @@ final class MadeRoles {
 
     /// Drops the roles made since the start; those still in use somewhere stay.
     func drop() {
-        guard let connection = try? server.connect(database: nil), let now = try? Self.roles(on: connection) else { return }
-        for role in now.subtracting(before).sorted() {
+        guard let (connection, made) = made() else { return }
+        for role in made.sorted() {
             _ = try? connection.execute("DROP ROLE IF EXISTS \(Identifier.quote(role))")
         }
     }
 
     /// Whether a role was made since the start.
     func any() -> Bool {
-        guard let connection = try? server.connect(database: nil), let now = try? Self.roles(on: connection) else { return false }
-        return !now.subtracting(before).isEmpty
+        made()?.roles.isEmpty == false
+    }
+
+    /// The roles made since the start, read on a new session on the server.
+    private func made() -> (connection: Connection, roles: Set<String>)? {
+        guard let connection = try? server.connect(database: nil), let now = try? Self.roles(on: connection) else { return nil }
+        return (connection, now.subtracting(before))
     }
 
     private static func roles(on connection: Connection) throws -> Set<String> {

@@ -52,8 +52,8 @@ final class TemplateProvisioner: ScratchProvisioner {
     }
 
     func pristineCopy(named name: String, purpose: String, lastUse: Bool) throws -> String {
-        if lastUse, kept != nil { try waitForPristineCopy() }
         if lastUse, let kept {
+            try waitForPristineCopy()
             self.kept = nil
             return kept
         }
