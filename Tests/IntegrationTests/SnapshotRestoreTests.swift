@@ -160,38 +160,76 @@ final class ParallelRestoreTests: XCTestCase {
                 """)
     }
 
-    private func restoreInParallel(_ fixture: Fixture) throws -> Connection {
+    private func restoreInParallel(_ fixture: Fixture, trusting: Bool = false, masked: [String] = []) throws -> (Connection, RestoreSummary) {
         let (server, database) = try TestServer.scratchDatabase(for: self)
         let connection = try server.connect(database: database)
         var restorer = SnapshotRestorer(snapshot: try Snapshot.open(fixture.directory + "/snapshot.sql.zst"), createMissingRoles: true, serverMajorVersion: 15)
         restorer.workers = 2
         restorer.vacuumAnalyze = true
+        restorer.trustsForeignKeys = trusting
+        restorer.maskedColumns = masked
         let target = server.connectionTarget
         restorer.connect = { try Connection(target, database: database) }
-        _ = try restorer.restore(into: connection)
-        return connection
+        let summary = try restorer.restore(into: connection)
+        return (connection, summary)
     }
 
     func testForeignKeysEndValidatedAndTablesAnalyzed() throws {
         let fixture = try Fixture(test: self, dump: Self.dumpWithForeignKey(childRows: "1\t1\n2\t3\n3\t\\N\n"), migrations: [:])
-        let connection = try restoreInParallel(fixture)
-        XCTAssertEqual(try connection.scalar("""
-            SELECT convalidated::text || ':' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'children_item_id_fkey'
-            """), "true:FOREIGN KEY (item_id) REFERENCES public.items(id) ON DELETE CASCADE")
-        XCTAssertEqual(try connection.scalar("""
-            SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL
-            """), "_schema_migrations,children,items")
+        for trusting in [false, true] {
+            let (connection, summary) = try restoreInParallel(fixture, trusting: trusting)
+            XCTAssertEqual(try connection.scalar("""
+                SELECT convalidated::text || ':' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'children_item_id_fkey'
+                """), "true:FOREIGN KEY (item_id) REFERENCES public.items(id) ON DELETE CASCADE", "trusting: \(trusting)")
+            XCTAssertEqual(try connection.scalar("""
+                SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL
+                """), "_schema_migrations,children,items")
+            XCTAssertEqual(summary.trustedForeignKeys, trusting ? 1 : nil)
+            // The key a trusted restore marked valid is enforced like one it checked.
+            XCTAssertEqual(connection.runScript("INSERT INTO public.children VALUES (9, 99)").error?.sqlState, "23503", "trusting: \(trusting)")
+        }
     }
 
+    /// A restore that checks the keys refuses a row that breaks one, at the constraint's
+    /// line; a trusting one takes it as the database dumped had it, unless the key's table
+    /// has a masked column.
     func testARowThatBreaksAForeignKeyFailsTheRestoreAtTheConstraintsLine() throws {
         let dump = Self.dumpWithForeignKey(childRows: "1\t1\n2\t99\n")
         let fixture = try Fixture(test: self, dump: dump, migrations: [:])
         let line = dump.components(separatedBy: "\n").firstIndex { $0.hasPrefix("ALTER TABLE ONLY public.children") && !$0.contains("PRIMARY") }! + 1
-        XCTAssertThrowsError(try restoreInParallel(fixture)) { error in
-            guard case .statementFailed(_, let failedLine, let failure)? = error as? SnapshotError else { return XCTFail("\(error)") }
-            XCTAssertEqual(failedLine, line)
-            XCTAssertEqual(failure.sqlState, "23503", failure.message)
+        for masked in [[], ["public.children.item_id"], ["public.items.name"]] {
+            XCTAssertThrowsError(try restoreInParallel(fixture, trusting: !masked.isEmpty, masked: masked), "masked: \(masked)") { error in
+                guard case .statementFailed(_, let failedLine, let failure)? = error as? SnapshotError else { return XCTFail("\(error)") }
+                XCTAssertEqual(failedLine, line)
+                XCTAssertEqual(failure.sqlState, "23503", failure.message)
+            }
         }
+        let (connection, summary) = try restoreInParallel(fixture, trusting: true, masked: ["public.child.item_id", "public.other.x"])
+        XCTAssertEqual(try connection.scalar("SELECT string_agg(item_id::text, ',' ORDER BY id) FROM public.children"), "1,99")
+        XCTAssertEqual(summary.trustedForeignKeys, 1)
+    }
+
+    /// On rehearse's own server the run trusts the dump's keys, except where the snapshot's
+    /// manifest says a column of the key's table was masked.
+    func testARunTrustsTheDumpsKeysUnlessTheManifestSaysTheirTableWasMasked() throws {
+        // A snapshot of its own, so that no template cached by an earlier run stands in for the restore.
+        let dump = Self.dumpWithForeignKey(childRows: "1\t1\n2\t99\n") + "-- \(UUID().uuidString)\n"
+        let fixture = try Fixture(test: self, dump: dump, migrations: Fixture.baseMigrations)
+        let snapshot = try Snapshot.open(fixture.directory + "/snapshot.sql.zst")
+        let manifest = SnapshotManifest(
+            serverVersion: "15.18", serverVersionNum: 150018, dumpedAt: "2026-12-03T00:00:00Z", database: "app",
+            trackingTable: "_schema_migrations", recordedVersion: 1, dirty: false, tables: [], sha256: snapshot.sha256,
+            masked: ["public.children.item_id"])
+        try manifest.write(to: SnapshotManifest.path(forSnapshot: snapshot.path))
+        let (_, error) = try fixture.runStopped()
+        guard case .statementFailed(_, _, let failure)? = error as? SnapshotError else { return XCTFail("\(error)") }
+        XCTAssertEqual(failure.sqlState, "23503", failure.message)
+
+        try FileManager.default.removeItem(atPath: SnapshotManifest.path(forSnapshot: snapshot.path))
+        let report = try fixture.run()
+        XCTAssertNil(report.failure)
+        XCTAssertEqual(report.snapshot.restore?.trustedForeignKeys, 1)
+        XCTAssertEqual(report.snapshot.restore?.trustNote?.hasPrefix("1 foreign key(s) taken as valid"), true)
     }
 
     /// A real pg_dump of the shapes whose order matters: a key referencing a partitioned
@@ -220,11 +258,12 @@ final class ParallelRestoreTests: XCTestCase {
         let snapshot = try Snapshot.open(directory + "/snap.sql.zst")
         var fingerprints: [SchemaFingerprint] = []
         var constraints: [String?] = []
-        for workers in [0, 2] {
+        for (workers, trusting) in [(0, false), (2, false), (2, true)] {
             let (_, database) = try TestServer.scratchDatabase(for: self)
             let connection = try server.connect(database: database)
             var restorer = SnapshotRestorer(snapshot: snapshot, createMissingRoles: true, serverMajorVersion: server.binaries.majorVersion)
             restorer.workers = workers
+            restorer.trustsForeignKeys = trusting
             let restoreTarget = server.connectionTarget
             restorer.connect = { try Connection(restoreTarget, database: database) }
             _ = try restorer.restore(into: connection)
@@ -233,7 +272,9 @@ final class ParallelRestoreTests: XCTestCase {
                 "SELECT string_agg(conrelid::regclass || '.' || conname || '=' || convalidated, ' ' ORDER BY conname) FROM pg_constraint WHERE contype = 'f'"))
         }
         XCTAssertEqual(fingerprints[0].differences(to: fingerprints[1]), [])
+        XCTAssertEqual(fingerprints[0].differences(to: fingerprints[2]), [])
         XCTAssertEqual(constraints[1], constraints[0])
+        XCTAssertEqual(constraints[2], constraints[0], "trusted keys end as checked ones; the one the source keeps NOT VALID stays so")
         XCTAssertEqual(constraints[1]?.contains("b.b_self=false"), true, constraints[1] ?? "")
         XCTAssertEqual(constraints[1]?.contains("notes.notes_event_id_event_day_fkey1=true"), true, "the key's clones on the partitions are valid too")
     }
@@ -260,6 +301,14 @@ final class ParallelRestoreTests: XCTestCase {
         XCTAssertEqual(PostDataPlan.addedThenValidated(("ALTER TABLE ONLY public.\"T\"\n    ADD CONSTRAINT \"my fk\" FOREIGN KEY (a) REFERENCES public.\"Other\"(id);", 9)).map(\.sql),
                        ["ALTER TABLE ONLY public.\"T\"\n    ADD CONSTRAINT \"my fk\" FOREIGN KEY (a) REFERENCES public.\"Other\"(id) NOT VALID;",
                         "ALTER TABLE ONLY public.\"T\" VALIDATE CONSTRAINT \"my fk\";"], "quoted names stay quoted")
+        XCTAssertEqual(PostDataPlan.addedThenValidated(("ALTER TABLE ONLY public.\"T\"\n    ADD CONSTRAINT \"it's \"\"my\"\" fk\" FOREIGN KEY (a) REFERENCES public.\"Other\"(id);", 9), trusted: true)
+                       .map(\.sql).last,
+                       "UPDATE pg_catalog.pg_constraint SET convalidated = true WHERE contype = 'f' AND conrelid = 'public.\"T\"'::regclass AND conname = 'it''s \"my\" fk';",
+                       "a trusted key is marked valid by the name the catalog has")
+        XCTAssertEqual(PostDataPlan.nameParts("public.\"My.\"\"Table\"\"\""), ["public", "My.\"Table\""])
+        XCTAssertEqual(PostDataPlan.nameParts("s.t"), ["s", "t"])
+        let trusting = PostDataPlan([("ALTER TABLE ONLY public.b\n    ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES public.a(id);", 3)], trusts: { $1 == "public.a" })
+        XCTAssertEqual(trusting.jobs[0].statements.map { PostDataPlan.isMarkedValid($0.sql) }, [false, true])
         XCTAssertEqual(PostDataPlan.referencedTable("ALTER TABLE ONLY a ADD CONSTRAINT f FOREIGN KEY (x) REFERENCES public.\"Other\"(id);"), "public.\"Other\"")
         XCTAssertEqual(plan.jobs[1].referencedTables, ["public.a", "public.c"])
         XCTAssertEqual(plan.prerequisites(of: plan.jobs[1]), ["indexes public.b", "indexes public.a"], "no job builds public.c's indexes")

@@ -143,7 +143,7 @@ public final class RehearsalRunner {
         }
         let tables = try SnapshotTables.read(on: session.observer)
         let production = ProductionRows.resolve(
-            scenario.productionRows, scenarioFile: scenario.file, manifest: manifest(of: snapshot), tables: tables)
+            scenario.productionRows, scenarioFile: scenario.file, manifest: SnapshotManifest.describing(snapshot), tables: tables)
         report.findings += production.findings
         report.endState = recorded
         let path = try ProductionPath(
@@ -204,14 +204,6 @@ public final class RehearsalRunner {
         }
         if let stopped { throw stopped }
         return plan
-    }
-
-    /// The manifest `snapshot create` wrote beside the snapshot, when it describes this file.
-    private func manifest(of snapshot: Snapshot) -> SnapshotManifest? {
-        guard let manifest = try? SnapshotManifest.load(SnapshotManifest.path(forSnapshot: snapshot.path)),
-            manifest.sha256 == snapshot.sha256
-        else { return nil }
-        return manifest
     }
 
     /// The scenario names no tracking table: the one of migrate's shape in the snapshot, if

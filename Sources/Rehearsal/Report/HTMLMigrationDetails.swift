@@ -294,6 +294,7 @@ extension HTMLReport {
             let dumped = restore.dumpedFromVersion.map { "; dumped from PostgreSQL \(esc($0))" } ?? ""
             let pgDump = restore.pgDumpVersion.map { " by pg_dump \(esc($0))" } ?? ""
             out.append("<li>restored in \(esc(Format.duration(restore.durationMs))): \(restore.statements) statements, \(restore.rowsCopied) rows, \(esc(Format.bytes(restore.uncompressedBytes))) of SQL\(dumped)\(pgDump)</li>")
+            if let note = restore.trustNote { out.append("<li>\(esc(note))</li>") }
             if !restore.createdRoles.isEmpty {
                 out.append("<li>roles missing on the rehearsal server, created as NOLOGIN: \(restore.createdRoles.map { "<code>\(esc($0))</code>" }.joined(separator: ", "))</li>")
             }

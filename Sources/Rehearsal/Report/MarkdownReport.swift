@@ -143,6 +143,7 @@ public enum MarkdownReport {
             out.append("- \(snapshot.cacheNote)")
         } else if let restore = snapshot.restore {
             out.append("- restored in \(Format.duration(restore.durationMs)): \(restore.statements) statements, \(restore.rowsCopied) rows, \(Format.bytes(restore.uncompressedBytes)) of SQL\(restore.dumpedFromVersion.map { "; dumped from PostgreSQL \($0)" } ?? "")")
+            if let note = restore.trustNote { out.append("- " + note) }
             if !restore.createdRoles.isEmpty {
                 out.append("- roles missing on the rehearsal server, created as NOLOGIN: \(restore.createdRoles.map(escape).joined(separator: ", "))")
             }

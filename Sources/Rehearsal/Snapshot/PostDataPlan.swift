@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// A dump's post-data section as jobs for parallel sessions, scheduled the way
 /// pg_restore -j does: one job per table for its indexes (with primary-key, unique and
 /// exclusion constraints, serially within the table), one per table for its foreign keys,
@@ -6,7 +8,9 @@
 /// A foreign key between plain tables is added `NOT VALID` and then validated: the end state
 /// is the same validated constraint, but the validation takes only SHARE UPDATE EXCLUSIVE on
 /// the table and ROW SHARE on the referenced one, so validations of tables that reference
-/// the same table run side by side instead of queueing on SHARE ROW EXCLUSIVE.
+/// the same table run side by side instead of queueing on SHARE ROW EXCLUSIVE. A key the
+/// restore trusts is marked valid instead (`markedValid`): the catalog row the validation
+/// would set, without reading the two tables.
 struct PostDataPlan {
     typealias Statement = (sql: String, line: Int)
 
@@ -42,7 +46,9 @@ struct PostDataPlan {
     /// `partitionedTables` (as the dump names them): a foreign key referencing one of them
     /// is added whole, because VALIDATE CONSTRAINT leaves the key's clones on the partitions
     /// NOT VALID (PostgreSQL 15), unlike a validating ADD CONSTRAINT.
-    init(_ statements: [Statement], partitionedTables: Set<String> = []) {
+    /// `trusts(table, referenced)`: whether a key between these tables (as the dump names
+    /// them) is marked valid rather than checked.
+    init(_ statements: [Statement], partitionedTables: Set<String> = [], trusts: (String, String) -> Bool = { _, _ in false }) {
         var byKey: [String: Int] = [:]
         func add(_ kind: Job.Kind, _ table: String, _ statements: [Statement], references: String? = nil) {
             let key = Job.key(kind, table)
@@ -59,8 +65,11 @@ struct PostDataPlan {
             let upper = statement.sql.uppercased()
             if upper.hasPrefix("ALTER TABLE"), upper.contains(" FOREIGN KEY "), let table = Self.alteredTable(statement.sql) {
                 let referenced = Self.referencedTable(statement.sql)
-                let split = referenced.map { !partitionedTables.contains($0) } ?? false
-                add(.foreignKeys, table, split ? Self.addedThenValidated(statement) : [statement], references: referenced)
+                if let referenced, !partitionedTables.contains(referenced) {
+                    add(.foreignKeys, table, Self.addedThenValidated(statement, trusted: trusts(table, referenced)), references: referenced)
+                } else {
+                    add(.foreignKeys, table, [statement], references: referenced)
+                }
             } else if let table = Self.indexTable(upper, original: statement.sql) {
                 add(.indexes, table, [statement])
             } else if upper.hasPrefix("ALTER INDEX"), upper.contains(" ATTACH PARTITION ") {
@@ -105,20 +114,57 @@ struct PostDataPlan {
     }
 
     /// `ALTER TABLE ONLY t ADD CONSTRAINT c FOREIGN KEY … ;` → the same `… NOT VALID;` and
-    /// `ALTER TABLE ONLY t VALIDATE CONSTRAINT c;`. A constraint the dump keeps NOT VALID
-    /// stays so; a foreign key of a partitioned table (no ONLY) cannot be added NOT VALID
-    /// before PostgreSQL 18 and is left whole.
-    static func addedThenValidated(_ statement: Statement) -> [Statement] {
+    /// `ALTER TABLE ONLY t VALIDATE CONSTRAINT c;` (or, `trusted`, `markedValid`). A
+    /// constraint the dump keeps NOT VALID stays so; a foreign key of a partitioned table
+    /// (no ONLY) cannot be added NOT VALID before PostgreSQL 18 and is left whole.
+    static func addedThenValidated(_ statement: Statement, trusted: Bool = false) -> [Statement] {
         var sql = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
         let upper = sql.uppercased()
         guard upper.hasPrefix("ALTER TABLE ONLY "), !upper.hasSuffix("NOT VALID;"), sql.hasSuffix(";"),
             let table = alteredTable(sql), let name = constraintName(sql)
         else { return [statement] }
         sql.removeLast()
-        return [(sql + " NOT VALID;", statement.line), ("ALTER TABLE ONLY \(table) VALIDATE CONSTRAINT \(name);", statement.line)]
+        let validation = trusted ? markedValid(table: table, constraint: name) : "ALTER TABLE ONLY \(table) VALIDATE CONSTRAINT \(name);"
+        return [(sql + " NOT VALID;", statement.line), (validation, statement.line)]
     }
 
-    static func isValidation(_ sql: String) -> Bool { sql.uppercased().contains(" VALIDATE CONSTRAINT ") }
+    /// What VALIDATE CONSTRAINT records once the check passes, without the check: for a key
+    /// the data is known to keep (a dump of a database where the key held).
+    static func markedValid(table: String, constraint: String) -> String {
+        "UPDATE pg_catalog.pg_constraint SET convalidated = true WHERE contype = 'f' AND conrelid = "
+            + "\(Identifier.literal(table))::regclass AND conname = \(Identifier.literal(nameParts(constraint).joined(separator: ".")));"
+    }
+
+    static func isValidation(_ sql: String) -> Bool { sql.uppercased().contains(" VALIDATE CONSTRAINT ") || isMarkedValid(sql) }
+
+    static func isMarkedValid(_ sql: String) -> Bool { sql.hasPrefix("UPDATE pg_catalog.pg_constraint SET convalidated") }
+
+    /// A name as the dump writes it (`public."My ""Table"""`) → its parts as the catalog
+    /// has them (`public`, `My "Table"`).
+    static func nameParts(_ name: String) -> [String] {
+        let characters = Array(name)
+        var parts = [""]
+        var quoted = false
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
+            if character == "\"" {
+                // Inside quotes, a doubled quote is one quote.
+                if quoted, index < characters.count, characters[index] == "\"" {
+                    parts[parts.count - 1].append("\"")
+                    index += 1
+                } else {
+                    quoted.toggle()
+                }
+            } else if character == ".", !quoted {
+                parts.append("")
+            } else {
+                parts[parts.count - 1].append(character)
+            }
+        }
+        return parts
+    }
 
     /// The table of `CREATE [UNIQUE] INDEX … ON [ONLY] table` or of an
     /// `ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY | UNIQUE | EXCLUDE`.

@@ -30,9 +30,17 @@ public struct RestoreSummary: Sendable, Codable, Equatable {
     /// other tables still load, so part of that work falls inside `dataMs`.
     public var dataMs: Double?
     public var postDataMs: Double?
+    /// Foreign keys marked valid without checking the data (`SnapshotRestorer.trustsForeignKeys`).
+    public var trustedForeignKeys: Int?
     /// Sessions that loaded data in parallel with the reader.
     public var workers: Int?
     /// Making the template ready after the load (templates only), timed apart from it:
     /// the switch back to production-like settings, and the flush to disk.
     public var finishMs: Double?
+
+    /// What the reports say about `trustedForeignKeys`.
+    public var trustNote: String? {
+        guard let trusted = trustedForeignKeys, trusted > 0 else { return nil }
+        return "\(trusted) foreign key(s) taken as valid without checking the rows again: they held in the database the snapshot was dumped from"
+    }
 }

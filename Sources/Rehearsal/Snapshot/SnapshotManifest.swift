@@ -106,6 +106,12 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
         return snapshot + ".manifest.json"
     }
 
+    /// The manifest `snapshot create` wrote beside the snapshot, when it describes this file.
+    public static func describing(_ snapshot: Snapshot) -> SnapshotManifest? {
+        guard let manifest = try? load(path(forSnapshot: snapshot.path)), manifest.sha256 == snapshot.sha256 else { return nil }
+        return manifest
+    }
+
     public static func load(_ path: String) throws -> SnapshotManifest {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return try JSONDecoder().decode(SnapshotManifest.self, from: data)

@@ -23,6 +23,14 @@ public struct SnapshotRestorer {
     /// Finish with VACUUM ANALYZE, so the copy has statistics and a visibility map as
     /// production does; with workers, each table's as soon as its own post-data is built.
     public var vacuumAnalyze = false
+    /// Mark the dump's foreign keys valid instead of checking them against the data (with
+    /// `workers`; a key of a partitioned table is still checked): the data comes from one
+    /// snapshot of a database where they held, so the check pg_restore makes, a scan of
+    /// both tables per key, finds nothing; the catalog ends the same. Not for keys on a
+    /// table with a masked column, whose values the snapshot's maker rewrote.
+    public var trustsForeignKeys = false
+    /// Masked columns as `schema.table.column` (the snapshot's manifest).
+    public var maskedColumns: [String] = []
     /// How far apart in the snapshot the loaders may read before the slowest decompresses
     /// on its own (`SharedDecompression`).
     var loaderWindow = SharedDecompression.defaultWindow
@@ -152,7 +160,8 @@ public struct SnapshotRestorer {
                     }
                     summary.statements += 1
                 }
-                let plan = PostDataPlan(postData, partitionedTables: try Self.partitionedTables(on: connection))
+                let plan = PostDataPlan(postData, partitionedTables: try Self.partitionedTables(on: connection), trusts: trusts)
+                summary.trustedForeignKeys = trustsForeignKeys ? plan.jobs.flatMap(\.statements).filter { PostDataPlan.isMarkedValid($0.sql) }.count : nil
                 pool.submit(Self.jobs(of: plan, tableBytes: after.tableBytes, vacuumAt: vacuumAnalyze ? after.copyLines : nil))
                 rest = plan.rest
             }
@@ -179,6 +188,15 @@ public struct SnapshotRestorer {
     }
 
     static func dataKey(_ table: String) -> String { "data \(table)" }
+
+    /// Whether a foreign key of `table` referencing `referenced` (as the dump names them) is
+    /// marked valid rather than checked.
+    private func trusts(_ table: String, _ referenced: String) -> Bool {
+        trustsForeignKeys && ![table, referenced].contains { name in
+            let prefix = PostDataPlan.nameParts(name).joined(separator: ".") + "."
+            return maskedColumns.contains { $0.hasPrefix(prefix) }
+        }
+    }
 
     /// The plan's jobs for the pool: each waits for its tables' data and for the indexes it
     /// needs; the bigger the tables a job works on (and the more work waits for it), the
