@@ -37,6 +37,14 @@ final class MarkdownReportTests: XCTestCase {
         XCTAssertEqual(decoded.lockSampleQuietIntervalMs, 25)
     }
 
+    func testTheSnapshotSectionSaysHowManyKeysTheRestoreTookAsValid() {
+        XCTAssertTrue(markdown.contains("\n- 3 foreign key(s) taken as valid without checking the rows again: they held in the database the snapshot was dumped from\n"))
+        XCTAssertTrue(HTMLReport.render(ReportFixtures.report).contains("<li>3 foreign key(s) taken as valid without checking the rows again"))
+        var report = ReportFixtures.report
+        report.snapshot.restore?.trustedForeignKeys = nil
+        XCTAssertFalse(MarkdownReport.render(report).contains("taken as valid"), "a restore that checked its keys says nothing")
+    }
+
     func testPassingReportSaysGo() {
         var report = ReportFixtures.report
         report.verdict = .pass

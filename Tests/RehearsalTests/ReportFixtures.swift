@@ -80,7 +80,7 @@ enum ReportFixtures {
                 restore: RestoreSummary(
                     statements: 10, rowsCopied: 100, uncompressedBytes: 50_000, durationMs: 1500,
                     createdRoles: ["app_owner"], skippedStatements: [], dumpedFromVersion: "15.4",
-                    pgDumpVersion: "16.2")),
+                    pgDumpVersion: "16.2", trustedForeignKeys: 3)),
             server: RehearsalReport.ServerInfo(version: "16.2", embedded: true, name: "embedded"),
             startVersion: 20_231_231_000_000,
             endState: TrackingTable.State(version: 20_240_102_000_000, dirty: true),

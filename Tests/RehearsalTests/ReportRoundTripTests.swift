@@ -76,7 +76,7 @@ final class ReportRoundTripTests: XCTestCase {
                 path: "s.sql.zst", sha256: "00", bytes: 1, format: .custom, identifyMs: 1, restoreMs: 2, cloneMs: 3, fromCache: true, fromSpare: true,
                 restore: RestoreSummary(
                     statements: 1, rowsCopied: 2, uncompressedBytes: 3, durationMs: 4, createdRoles: ["r"], skippedStatements: ["GRANT"],
-                    dumpedFromVersion: "15", pgDumpVersion: "15", dataMs: 1, postDataMs: 1, workers: 2, finishMs: 1)),
+                    dumpedFromVersion: "15", pgDumpVersion: "15", dataMs: 1, postDataMs: 1, trustedForeignKeys: 1, workers: 2, finishMs: 1)),
             server: .init(version: "15", embedded: true, name: "e"))
         report.finishedAt = "2026-01-01T00:01:00Z"
         report.startVersion = 0
