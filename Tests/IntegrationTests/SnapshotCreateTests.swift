@@ -127,6 +127,37 @@ final class SnapshotCreateTests: XCTestCase {
         }
     }
 
+    /// A key's values must stay equal on both sides: the restore takes the dump's keys as
+    /// valid, so a mask that breaks one is refused before anything is dumped.
+    func testMasksThatWouldBreakAForeignKeyAreRefused() throws {
+        let (_, target, connection) = try source()
+        try connection.execute("""
+            CREATE TABLE invites (id int PRIMARY KEY, email text REFERENCES users (email), sender int REFERENCES users (id));
+            INSERT INTO invites VALUES (1, 'ada@example.com', 2);
+            """)
+        let output = try TestServer.temporaryDirectory(for: self) + "/snap.sql.zst"
+        for (yaml, table, column) in [
+            ("public.users:\n  email: hash\n", "public.users", "email"),
+            ("public.invites:\n  email: fake\n", "public.invites", "email"),
+            ("public.invites:\n  sender: \"9\"\n", "public.invites", "sender"),
+            ("public.users:\n  email: hash\npublic.invites:\n  email: fake\n", "public.users", "email"),
+        ] {
+            let rules = try MaskingRules.parse(yaml, file: "mask.yaml")
+            XCTAssertThrowsError(try SnapshotCreator.create(from: target, to: output, masking: rules), yaml) { error in
+                guard case .maskedColumnNotMaskable(_, table, column, let reason)? = error as? SnapshotCreationError else {
+                    return XCTFail("\(yaml): \(error)")
+                }
+                XCTAssertTrue(reason.contains("foreign key invites_"), reason)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        }
+        for yaml in ["public.users:\n  email: hash\npublic.invites:\n  email: hash\n", "public.invites:\n  sender: null\n"] {
+            let rules = try MaskingRules.parse(yaml, file: "mask.yaml")
+            let manifest = try SnapshotCreator.create(from: target, to: output, level: 1, masking: rules)
+            XCTAssertFalse(manifest.masked.isEmpty, yaml)
+        }
+    }
+
     func testPartitionsOfAMaskedTableAreMaskedToo() throws {
         let (_, target, connection) = try source()
         try connection.execute(

@@ -288,6 +288,44 @@ private struct SourceCatalog {
             partitionedTables: partitioned)
     }
 
+    /// How masking `column` with `rule` would break a foreign key it is part of, if it would:
+    /// the values on both sides of a key must stay equal, which only `hash` on both columns
+    /// keeps (and `null` on the referencing side, which a key lets through). A key the
+    /// restore cannot check again would otherwise hold rows that break it.
+    private static func brokenForeignKey(
+        table: MaskingRules.Table, oid: String, column: String, rule: MaskingRule, rules: MaskingRules, on connection: Connection
+    ) throws -> String? {
+        let keys = try connection.query(
+            """
+            SELECT k.conname::text, k.referencing, n.nspname::text, c.relname::text, a.attname::text
+            FROM (
+                SELECT con.conname, true AS referencing, con.confrelid AS other, pair.theirs
+                FROM pg_catalog.pg_constraint con, unnest(con.conkey, con.confkey) AS pair(mine, theirs)
+                WHERE con.contype = 'f' AND con.conrelid = $1::oid AND pair.mine = (
+                    SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2)
+                UNION ALL
+                SELECT con.conname, false, con.conrelid, pair.theirs
+                FROM pg_catalog.pg_constraint con, unnest(con.confkey, con.conkey) AS pair(mine, theirs)
+                WHERE con.contype = 'f' AND con.confrelid = $1::oid AND pair.mine = (
+                    SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2)
+            ) k
+            JOIN pg_catalog.pg_class c ON c.oid = k.other
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = k.other AND a.attnum = k.theirs
+            ORDER BY 1
+            """, [oid, column]
+        ).rows
+        for key in keys {
+            let (name, referencing) = (key[0] ?? "?", key[1] == "t")
+            let other = "\(key[2] ?? "?").\(key[3] ?? "?")", otherColumn = key[4] ?? "?"
+            if rule == .null && referencing { continue }
+            if rule == .hash, rules.table(other)?.columns[otherColumn] == .hash { continue }
+            return "it is in foreign key \(name) with \(other).\(otherColumn), and the values on both sides must stay equal; "
+                + "mask both columns with hash\(referencing ? ", or this one with null" : "")"
+        }
+        return nil
+    }
+
     /// Every rule must name an existing column that pg_dump writes and that can hold what
     /// the rule writes; rules of a parent table apply to its partitions and children too.
     private static func check(
@@ -334,6 +372,9 @@ private struct SourceCatalog {
                 }
                 if rule == .hash || rule == .fake, row[3] != "S" {
                     throw notMaskable("it is of type \(type) and \(rule == .hash ? "hash" : "fake") writes text; use null or a quoted fixed value of type \(type)")
+                }
+                if let broken = try brokenForeignKey(table: table, oid: oid, column: column, rule: rule, rules: rules, on: connection) {
+                    throw notMaskable(broken)
                 }
             }
             let children = try connection.query(
