@@ -132,8 +132,9 @@ final class SnapshotCreateTests: XCTestCase {
     func testMasksThatWouldBreakAForeignKeyAreRefused() throws {
         let (_, target, connection) = try source()
         try connection.execute("""
-            CREATE TABLE invites (id int PRIMARY KEY, email text REFERENCES users (email), sender int REFERENCES users (id));
-            INSERT INTO invites VALUES (1, 'ada@example.com', 2);
+            CREATE TABLE invites (id int PRIMARY KEY, email text REFERENCES users (email), sender int REFERENCES users (id),
+                                  code text UNIQUE, parent_code text REFERENCES invites (code));
+            INSERT INTO invites VALUES (1, 'ada@example.com', 2, 'a', NULL), (2, 'ben@clipper.test', 1, 'b', 'a');
             """)
         let output = try TestServer.temporaryDirectory(for: self) + "/snap.sql.zst"
         for (yaml, table, column) in [
@@ -141,6 +142,7 @@ final class SnapshotCreateTests: XCTestCase {
             ("public.invites:\n  email: fake\n", "public.invites", "email"),
             ("public.invites:\n  sender: \"9\"\n", "public.invites", "sender"),
             ("public.users:\n  email: hash\npublic.invites:\n  email: fake\n", "public.users", "email"),
+            ("public.invites:\n  code: hash\n", "public.invites", "code"),
         ] {
             let rules = try MaskingRules.parse(yaml, file: "mask.yaml")
             XCTAssertThrowsError(try SnapshotCreator.create(from: target, to: output, masking: rules), yaml) { error in
@@ -151,7 +153,8 @@ final class SnapshotCreateTests: XCTestCase {
             }
             XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         }
-        for yaml in ["public.users:\n  email: hash\npublic.invites:\n  email: hash\n", "public.invites:\n  sender: null\n"] {
+        for yaml in ["public.users:\n  email: hash\npublic.invites:\n  email: hash\n", "public.invites:\n  sender: null\n",
+                     "public.invites:\n  code: hash\n  parent_code: hash\n"] {
             let rules = try MaskingRules.parse(yaml, file: "mask.yaml")
             let manifest = try SnapshotCreator.create(from: target, to: output, level: 1, masking: rules)
             XCTAssertFalse(manifest.masked.isEmpty, yaml)

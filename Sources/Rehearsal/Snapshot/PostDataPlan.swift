@@ -132,12 +132,15 @@ struct PostDataPlan {
     /// the data is known to keep (a dump of a database where the key held).
     static func markedValid(table: String, constraint: String) -> String {
         "UPDATE pg_catalog.pg_constraint SET convalidated = true WHERE contype = 'f' AND conrelid = "
-            + "\(Identifier.literal(table))::regclass AND conname = \(Identifier.literal(nameParts(constraint).joined(separator: ".")));"
+            + "\(Identifier.literal(table))::regclass AND conname = \(Identifier.literal(catalogName(constraint)));"
     }
 
     static func isValidation(_ sql: String) -> Bool { sql.uppercased().contains(" VALIDATE CONSTRAINT ") || isMarkedValid(sql) }
 
     static func isMarkedValid(_ sql: String) -> Bool { sql.hasPrefix("UPDATE pg_catalog.pg_constraint SET convalidated") }
+
+    /// `public."My Table"` → `public.My Table`, as the manifest and the catalog spell it.
+    static func catalogName(_ name: String) -> String { nameParts(name).joined(separator: ".") }
 
     /// A name as the dump writes it (`public."My ""Table"""`) → its parts as the catalog
     /// has them (`public`, `My "Table"`).

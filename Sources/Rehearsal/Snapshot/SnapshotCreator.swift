@@ -297,17 +297,16 @@ private struct SourceCatalog {
     ) throws -> String? {
         let keys = try connection.query(
             """
+            WITH masked AS (SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2)
             SELECT k.conname::text, k.referencing, n.nspname::text, c.relname::text, a.attname::text
             FROM (
                 SELECT con.conname, true AS referencing, con.confrelid AS other, pair.theirs
-                FROM pg_catalog.pg_constraint con, unnest(con.conkey, con.confkey) AS pair(mine, theirs)
-                WHERE con.contype = 'f' AND con.conrelid = $1::oid AND pair.mine = (
-                    SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2)
+                FROM pg_catalog.pg_constraint con, unnest(con.conkey, con.confkey) AS pair(mine, theirs), masked
+                WHERE con.contype = 'f' AND con.conrelid = $1::oid AND pair.mine = masked.attnum
                 UNION ALL
                 SELECT con.conname, false, con.conrelid, pair.theirs
-                FROM pg_catalog.pg_constraint con, unnest(con.confkey, con.conkey) AS pair(mine, theirs)
-                WHERE con.contype = 'f' AND con.confrelid = $1::oid AND pair.mine = (
-                    SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attname = $2)
+                FROM pg_catalog.pg_constraint con, unnest(con.confkey, con.conkey) AS pair(mine, theirs), masked
+                WHERE con.contype = 'f' AND con.confrelid = $1::oid AND pair.mine = masked.attnum
             ) k
             JOIN pg_catalog.pg_class c ON c.oid = k.other
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -193,7 +193,7 @@ public struct SnapshotRestorer {
     /// marked valid rather than checked.
     private func trusts(_ table: String, _ referenced: String) -> Bool {
         trustsForeignKeys && ![table, referenced].contains { name in
-            let prefix = PostDataPlan.nameParts(name).joined(separator: ".") + "."
+            let prefix = PostDataPlan.catalogName(name) + "."
             return maskedColumns.contains { $0.hasPrefix(prefix) }
         }
     }
