@@ -293,7 +293,7 @@ private struct SourceCatalog {
     /// keeps (and `null` on the referencing side, which a key lets through). A key the
     /// restore cannot check again would otherwise hold rows that break it.
     private static func brokenForeignKey(
-        table: MaskingRules.Table, oid: String, column: String, rule: MaskingRule, rules: MaskingRules, on connection: Connection
+        oid: String, column: String, rule: MaskingRule, rules: MaskingRules, on connection: Connection
     ) throws -> String? {
         let keys = try connection.query(
             """
@@ -372,7 +372,7 @@ private struct SourceCatalog {
                 if rule == .hash || rule == .fake, row[3] != "S" {
                     throw notMaskable("it is of type \(type) and \(rule == .hash ? "hash" : "fake") writes text; use null or a quoted fixed value of type \(type)")
                 }
-                if let broken = try brokenForeignKey(table: table, oid: oid, column: column, rule: rule, rules: rules, on: connection) {
+                if let broken = try brokenForeignKey(oid: oid, column: column, rule: rule, rules: rules, on: connection) {
                     throw notMaskable(broken)
                 }
             }
