@@ -104,6 +104,24 @@ final class DumpReaderTests: XCTestCase {
         XCTAssertEqual(read.first?.data, "1\tone\n2\t\\N\n\\N\tthree\n")
     }
 
+    func testOnlyABackslashDotAloneOnALineEndsCopyDataWhereverTheChunksSplit() throws {
+        let dump = header + "COPY public.t (a) FROM stdin;\n\\.x\nx\\.\n\\\\.\n\\.\r\n"
+            + "COPY public.e (a) FROM stdin;\n\\.\nSELECT 1;\n"
+        for size in [nil] + Array(1...12) {
+            let read = try readAll(reader(dump, chunkSize: size))
+            XCTAssertEqual(read.map(\.item), [
+                .copy(sql: "COPY public.t (a) FROM stdin;", line: 5),
+                .copy(sql: "COPY public.e (a) FROM stdin;", line: 10),
+                .statement(sql: "SELECT 1;", line: 12),
+            ], "chunks of \(size.map(String.init) ?? "all")")
+            XCTAssertEqual(read.map(\.data), ["\\.x\nx\\.\n\\\\.\n", "", nil], "chunks of \(size.map(String.init) ?? "all")")
+        }
+        let skipping = reader(dump, chunkSize: 3)
+        _ = try skipping.next()
+        XCTAssertEqual(try skipping.skipCopyData(startLine: 5), 12)
+        XCTAssertEqual(try skipping.next(), .copy(sql: "COPY public.e (a) FROM stdin;", line: 10))
+    }
+
     func testCopyFromAFileIsAPlainStatementNotACopyItem() {
         XCTAssertFalse(DumpReader.isCopyFromStdin("COPY public.t (a) FROM '/etc/passwd';"))
         XCTAssertTrue(DumpReader.isCopyFromStdin("COPY public.t (a) FROM stdin;"))

@@ -78,19 +78,14 @@ final class DumpReader {
 
     private func scanCopyData(startLine: Int, _ batch: (Range<Int>) throws -> Void) throws {
         while true {
-            var scan = position
-            while let newline = StatementSplitter.next(0x0A, in: chunk[...], from: scan) {
+            let found = Self.copyDataEnd(in: chunk, from: position)
+            lineNumber += found.lines
+            if found.dataEnd > position { try batch(position..<found.dataEnd) }
+            position = found.dataEnd
+            if let next = found.next {
                 lineNumber += 1
-                if Self.isTerminator(chunk[scan..<newline]) {
-                    if scan > position { try batch(position..<scan) }
-                    position = newline + 1
-                    return
-                }
-                scan = newline + 1
-            }
-            if scan > position {
-                try batch(position..<scan)
-                position = scan
+                position = next
+                return
             }
             if sourceDone {
                 // A last line without a newline can only be the terminator.
@@ -102,6 +97,30 @@ final class DumpReader {
                 throw SnapshotError.unterminated(path: path, line: startLine, what: "COPY data")
             }
             try refill()
+        }
+    }
+
+    /// Where COPY data starting at line start `start` ends in `bytes`: the start of the
+    /// `\.` line and the index after it (`next`), or, when no whole terminator line is in
+    /// `bytes`, the end of the last complete line and nil; with the data lines before it.
+    /// One pass over the buffer, a memchr per line: the loaders read every data line.
+    static func copyDataEnd(in bytes: [UInt8], from start: Int) -> (dataEnd: Int, next: Int?, lines: Int) {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return (start, nil, 0) }
+            var lineStart = start
+            var lines = 0
+            while lineStart < buffer.count, let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart) {
+                let newline = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+                let length = newline - lineStart
+                if length == 2 || (length == 3 && buffer[newline - 1] == 0x0D),
+                    buffer[lineStart] == UInt8(ascii: "\\"), buffer[lineStart + 1] == UInt8(ascii: ".")
+                {
+                    return (lineStart, newline + 1, lines)
+                }
+                lines += 1
+                lineStart = newline + 1
+            }
+            return (lineStart, nil, lines)
         }
     }
 
