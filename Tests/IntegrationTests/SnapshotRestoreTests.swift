@@ -160,7 +160,9 @@ final class ParallelRestoreTests: XCTestCase {
                 """)
     }
 
-    private func restoreInParallel(_ fixture: Fixture, trusting: Bool = false, masked: [String] = []) throws -> (Connection, RestoreSummary) {
+    private func restoreInParallel(
+        _ fixture: Fixture, trusting: Bool = false, masked: [String] = [], sizes: [String: Int64] = [:]
+    ) throws -> (Connection, RestoreSummary) {
         let (server, database) = try TestServer.scratchDatabase(for: self)
         let connection = try server.connect(database: database)
         var restorer = SnapshotRestorer(snapshot: try Snapshot.open(fixture.directory + "/snapshot.sql.zst"), createMissingRoles: true, serverMajorVersion: 15)
@@ -168,6 +170,7 @@ final class ParallelRestoreTests: XCTestCase {
         restorer.vacuumAnalyze = true
         restorer.trustsForeignKeys = trusting
         restorer.maskedColumns = masked
+        restorer.tableSizes = sizes
         let target = server.connectionTarget
         restorer.connect = { try Connection(target, database: database) }
         let summary = try restorer.restore(into: connection)
@@ -187,6 +190,22 @@ final class ParallelRestoreTests: XCTestCase {
             XCTAssertEqual(summary.trustedForeignKeys, trusting ? 1 : nil)
             // The key a trusted restore marked valid is enforced like one it checked.
             XCTAssertEqual(connection.runScript("INSERT INTO public.children VALUES (9, 99)").error?.sqlState, "23503", "trusting: \(trusting)")
+        }
+    }
+
+    /// Loaders that pass blocks by for a larger table ahead (the manifest's sizes, here
+    /// against the dump order, and a table the dump has no data for) still load every table once.
+    func testLoadersTakingTheLargestTablesFirstLoadEveryTable() throws {
+        let fixture = try Fixture(test: self, dump: Self.dumpWithForeignKey(childRows: "1\t1\n2\t3\n3\t\\N\n"), migrations: [:])
+        let sizes: [String: Int64] = ["public.items": 1, "public.children": 10, "public._schema_migrations": 100, "public.absent": 1000]
+        for sizes in [sizes, [:]] {
+            let (connection, summary) = try restoreInParallel(fixture, sizes: sizes)
+            XCTAssertEqual(summary.rowsCopied, 7, "sizes: \(sizes)")
+            XCTAssertEqual(try connection.scalar("""
+                SELECT (SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM public.items) || ' '
+                    || (SELECT string_agg(id || ':' || coalesce(item_id::text, '-'), ',' ORDER BY id) FROM public.children) || ' '
+                    || (SELECT string_agg(version || ':' || dirty, ',') FROM public._schema_migrations)
+                """), "1:one,2:two;,3:three 1:1,2:3,3:- 1:false", "sizes: \(sizes)")
         }
     }
 

@@ -32,7 +32,9 @@ struct SnapshotLoading {
         // The keys held where the dump was taken; checking them again took 3.3 of the
         // scale-12 restore's 20.9 s. A server that is not rehearse's own gets the check.
         restorer.trustsForeignKeys = own != nil
-        restorer.maskedColumns = SnapshotManifest.describing(snapshot)?.masked ?? []
+        let manifest = SnapshotManifest.describing(snapshot)
+        restorer.maskedColumns = manifest?.masked ?? []
+        restorer.tableSizes = Dictionary(manifest?.tables.map { ($0.name, $0.bytes) } ?? [], uniquingKeysWith: max)
         let interruption = interruption
         restorer.shouldStop = { interruption.isInterrupted }
         interruption.watch(connection.makeCancelHandle())

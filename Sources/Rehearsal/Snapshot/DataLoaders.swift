@@ -5,8 +5,9 @@ import PostgresClient
 /// sequential stream, so each loader reads the whole snapshot — from one shared
 /// decompression (`SharedDecompression`), which costs about 1.1 core-seconds at scale 12 —
 /// and claims the next unclaimed COPY block whenever it reaches one, skipping the blocks other
-/// loaders took. Big tables thus load side by side, as with pg_restore -j on a custom-format
-/// dump, and memory stays bounded. Each committed table is reported (`Event.loaded`) so its
+/// loaders took (largest tables first when their sizes are known: `CopyClaims`). Big tables
+/// thus load side by side, as with pg_restore -j on a custom-format dump, and memory stays
+/// bounded. Each committed table is reported (`Event.loaded`) so its
 /// indexes can start while other tables still load; the first loader to reach the end hands
 /// over what follows the data (`afterData`).
 final class DataLoaders: @unchecked Sendable {
@@ -28,7 +29,7 @@ final class DataLoaders: @unchecked Sendable {
         case finished
     }
 
-    private let claims = LockedBox<Set<Int>>([])
+    private let claims: CopyClaims
     private let rest = LockedBox<Rest?>(nil)
     private let failure = LockedBox<Error?>(nil)
     private let rows = LockedBox<Int64>(0)
@@ -40,12 +41,15 @@ final class DataLoaders: @unchecked Sendable {
     private let events: @Sendable (Event) -> Void
 
     /// Starts `count` loaders; each opens its own session. `window`: how far apart in the
-    /// snapshot the loaders may read before the slowest decompresses on its own.
+    /// snapshot the loaders may read before the slowest decompresses on its own. `tableSizes`:
+    /// bytes per table (`schema.table`), from the manifest, to load the largest first.
     init(
-        count: Int, path: String, skipWAL: Bool, window: Int = SharedDecompression.defaultWindow, shouldStop: @escaping @Sendable () -> Bool,
-        connect: @escaping @Sendable () throws -> Connection, events: @escaping @Sendable (Event) -> Void = { _ in }
+        count: Int, path: String, skipWAL: Bool, window: Int = SharedDecompression.defaultWindow, tableSizes: [String: Int64] = [:],
+        shouldStop: @escaping @Sendable () -> Bool, connect: @escaping @Sendable () throws -> Connection,
+        events: @escaping @Sendable (Event) -> Void = { _ in }
     ) throws {
         self.path = path
+        claims = CopyClaims(loaders: count, sizes: tableSizes)
         stream = try SharedDecompression(path: path, readers: count, window: window)
         self.skipWAL = skipWAL
         self.events = events
@@ -54,6 +58,7 @@ final class DataLoaders: @unchecked Sendable {
             group.enter()
             Thread { [self] in
                 defer {
+                    claims.leave(index)
                     stream.leave(index)
                     events(.finished)
                     group.leave()
@@ -105,6 +110,7 @@ final class DataLoaders: @unchecked Sendable {
         var after: [(sql: String, line: Int)] = []
         var tableBytes: [String: Int] = [:]
         var copyLines: [String: Int] = [:]
+        var passed: Set<String> = []
         while let item = try reader.next() {
             if failure.value != nil || shouldStop() { return }
             switch item {
@@ -122,7 +128,9 @@ final class DataLoaders: @unchecked Sendable {
                         copyLines[table] = copyLines[table] ?? line
                     }
                 }
-                let mine = claims.withValue { $0.insert(block).inserted }
+                let name = table.map(PostDataPlan.catalogName)
+                let mine = claims.claim(loader: index, block: block, table: name, passed: passed)
+                if let name { passed.insert(name) }
                 guard mine else {
                     bytes = try reader.skipCopyData(startLine: line)
                     continue

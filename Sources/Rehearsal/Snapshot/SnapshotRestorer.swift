@@ -31,6 +31,9 @@ public struct SnapshotRestorer {
     public var trustsForeignKeys = false
     /// Masked columns as `schema.table.column` (the snapshot's manifest).
     public var maskedColumns: [String] = []
+    /// Bytes per table (`schema.table`, the snapshot's manifest): the loaders take the
+    /// largest tables first (`CopyClaims`).
+    public var tableSizes: [String: Int64] = [:]
     /// How far apart in the snapshot the loaders may read before the slowest decompresses
     /// on its own (`SharedDecompression`).
     var loaderWindow = SharedDecompression.defaultWindow
@@ -112,8 +115,8 @@ public struct SnapshotRestorer {
                     // this pass is done. Loaders hold the pool's slots until they finish.
                     pool.occupy(workers)
                     loaders = try DataLoaders(
-                        count: workers, path: snapshot.path, skipWAL: skipWAL, window: loaderWindow, shouldStop: stopFlag,
-                        connect: connect!
+                        count: workers, path: snapshot.path, skipWAL: skipWAL, window: loaderWindow, tableSizes: tableSizes,
+                        shouldStop: stopFlag, connect: connect!
                     ) { event in
                         switch event {
                         case .loaded(let table): pool.complete(Self.dataKey(table))

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Which data loader loads which COPY block of a plain dump. pg_restore -j loads a
+/// custom-format archive's tables largest first, so that the longest loads and the index
+/// builds behind them start early and the small tables fill the gaps at the end. A plain dump
+/// can only be read in order, but each loader reads all of it: when the manifest gives the
+/// tables' sizes, a loader passes a block by while a larger table it has not reached is still
+/// unclaimed and another loader has yet to reach the block, which then falls to that loader.
+/// The last loader to reach a block always takes it, so none is left out; without sizes
+/// every block goes to the first loader to reach it.
+final class CopyClaims: @unchecked Sendable {
+    private let sizes: [String: Int64]
+    private let lock = NSLock()
+    private var claimed: Set<Int> = []
+    private var claimedTables: Set<String> = []
+    /// The block each loader considers next.
+    private var next: [Int]
+
+    /// `sizes`: bytes per table as the catalog names it (`schema.table`).
+    init(loaders: Int, sizes: [String: Int64] = [:]) {
+        self.sizes = sizes
+        next = Array(repeating: 0, count: loaders)
+    }
+
+    /// Loader `loader` has reached block `block` (blocks count from 0 in dump order), the
+    /// data of `table`, after passing the blocks of `passed`. True: this loader loads it.
+    func claim(loader: Int, block: Int, table: String?, passed: Set<String>) -> Bool {
+        lock.withLock {
+            next[loader] = block + 1
+            guard !claimed.contains(block) else { return false }
+            if let table, let size = sizes[table], next.indices.contains(where: { $0 != loader && next[$0] <= block }),
+                sizes.contains(where: { $0.value > size && $0.key != table && !passed.contains($0.key) && !claimedTables.contains($0.key) })
+            {
+                return false
+            }
+            claimed.insert(block)
+            if let table { claimedTables.insert(table) }
+            return true
+        }
+    }
+
+    /// Loader `loader` reads no further; blocks ahead are no longer left to it.
+    func leave(_ loader: Int) {
+        lock.withLock { next[loader] = .max }
+    }
+}
