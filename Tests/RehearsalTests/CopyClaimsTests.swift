@@ -43,6 +43,16 @@ final class CopyClaimsTests: XCTestCase {
         XCTAssertEqual(inDumpOrder[1], ["public.clips", "public.users"])
     }
 
+    /// The case it is for: the largest table last in the dump. In dump order it starts only
+    /// once a loader is done with a table before it (loads end at 350 of 450 units of work);
+    /// largest first, it starts at once and the two others load beside it (250).
+    func testALargestTableLateInTheDumpStartsFirst() {
+        let sizes: [String: Int64] = ["public.big1": 100, "public.big2": 100, "public.huge": 250]
+        let order = ["public.big1", "public.big2", "public.huge"]
+        XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes) { sizes[$0!]! }, [["public.huge"], ["public.big1", "public.big2"]])
+        XCTAssertEqual(simulate(order, loaders: 2, sizes: [:]) { sizes[$0!]! }, [["public.big1", "public.huge"], ["public.big2"]])
+    }
+
     /// Whatever the order the loaders move in, every block is loaded exactly once: also when
     /// the manifest names tables the dump has no data for, or the dump has blocks it does not
     /// name, or a table twice.
