@@ -111,12 +111,7 @@ final class DumpReader {
             var lines = 0
             while lineStart < buffer.count, let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart) {
                 let newline = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                let length = newline - lineStart
-                if length == 2 || (length == 3 && buffer[newline - 1] == 0x0D),
-                    buffer[lineStart] == UInt8(ascii: "\\"), buffer[lineStart + 1] == UInt8(ascii: ".")
-                {
-                    return (lineStart, newline + 1, lines)
-                }
+                if Self.isTerminator(buffer[lineStart..<newline]) { return (lineStart, newline + 1, lines) }
                 lines += 1
                 lineStart = newline + 1
             }
@@ -125,8 +120,8 @@ final class DumpReader {
     }
 
     /// `\.` alone on a line (a CR before the newline tolerated).
-    static func isTerminator(_ line: ArraySlice<UInt8>) -> Bool {
-        let bytes = line.last == 0x0D ? line.dropLast() : line
+    static func isTerminator<Line: BidirectionalCollection<UInt8>>(_ line: Line) -> Bool {
+        let bytes = line.last == 0x0D ? line.dropLast() : line[...]
         return bytes.count == 2 && bytes.first == UInt8(ascii: "\\") && bytes.last == UInt8(ascii: ".")
     }
 
