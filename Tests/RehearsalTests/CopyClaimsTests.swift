@@ -5,7 +5,9 @@ final class CopyClaimsTests: XCTestCase {
     /// Loaders reading `blocks` (tables in dump order) side by side: each moves on at once
     /// past a block it leaves and after `cost` of a block it loads; the one furthest behind
     /// in time moves next (ties: the lower number). Returns each loader's tables in order.
-    private func simulate(_ blocks: [String?], loaders: Int, sizes: [String: Int64], cost: (String?) -> Int64) -> [[String?]] {
+    private func simulate(
+        _ blocks: [String?], loaders: Int, sizes: [String: Int64], created: Set<String>? = nil, cost: (String?) -> Int64
+    ) -> [[String?]] {
         let claims = CopyClaims(loaders: loaders, sizes: sizes)
         var clock = [Int64](repeating: 0, count: loaders)
         var position = [Int](repeating: 0, count: loaders)
@@ -14,7 +16,7 @@ final class CopyClaimsTests: XCTestCase {
         while let loader = (0..<loaders).filter({ position[$0] < blocks.count }).min(by: { (clock[$0], $0) < (clock[$1], $1) }) {
             let block = position[loader]
             let table = blocks[block]
-            if claims.claim(loader: loader, block: block, table: table, passed: passed[loader]) {
+            if claims.claim(loader: loader, block: block, table: table, passed: passed[loader], created: created ?? Set(blocks.compactMap { $0 })) {
                 loaded[loader].append(table)
                 clock[loader] += cost(table)
             }
@@ -51,6 +53,20 @@ final class CopyClaimsTests: XCTestCase {
         let order = ["public.big1", "public.big2", "public.huge"]
         XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes) { sizes[$0!]! }, [["public.huge"], ["public.big1", "public.big2"]])
         XCTAssertEqual(simulate(order, loaders: 2, sizes: [:]) { sizes[$0!]! }, [["public.big1", "public.huge"], ["public.big2"]])
+    }
+
+    /// A table of the manifest that the dump does not create (an extension's) holds no
+    /// block back: without that rule every table smaller than it went to the last loader.
+    func testATableTheDumpDoesNotCreateIsNotWaitedFor() {
+        let sizes: [String: Int64] = ["public.a": 100, "public.b": 50, "public.spatial_ref_sys": 1000]
+        let order = ["public.a", "public.b"]
+        XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes, created: ["public.a", "public.b"]) { sizes[$0!]! }, [["public.a"], ["public.b"]])
+        XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes, created: Set(sizes.keys)) { sizes[$0!]! }, [[], ["public.a", "public.b"]],
+                       "what the rule prevents")
+        XCTAssertEqual(DataLoaders.table(ofCreate: "CREATE TABLE public.\"My T\" (\n    a integer\n);"), "public.\"My T\"")
+        XCTAssertEqual(DataLoaders.table(ofCreate: "CREATE UNLOGGED TABLE public.u (a integer);"), "public.u")
+        XCTAssertNil(DataLoaders.table(ofCreate: "CREATE FOREIGN TABLE public.f (a integer) SERVER s;"))
+        XCTAssertNil(DataLoaders.table(ofCreate: "CREATE INDEX i ON public.t (a);"))
     }
 
     /// Whatever the order the loaders move in, every block is loaded exactly once: also when

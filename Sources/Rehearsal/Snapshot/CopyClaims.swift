@@ -7,7 +7,9 @@ import Foundation
 /// tables' sizes, a loader passes a block by while a larger table it has not reached is still
 /// unclaimed and another loader has yet to reach the block, which then falls to that loader.
 /// The last loader to reach a block always takes it, so none is left out; without sizes
-/// every block goes to the first loader to reach it.
+/// every block goes to the first loader to reach it. Only the tables the dump creates count
+/// as ahead: a table of the manifest the dump has no data for (an extension's, made by its
+/// CREATE EXTENSION) would otherwise leave every smaller table to the last loader.
 final class CopyClaims: @unchecked Sendable {
     private let sizes: [String: Int64]
     private let lock = NSLock()
@@ -23,13 +25,14 @@ final class CopyClaims: @unchecked Sendable {
     }
 
     /// Loader `loader` has reached block `block` (blocks count from 0 in dump order), the
-    /// data of `table`, after passing the blocks of `passed`. True: this loader loads it.
-    func claim(loader: Int, block: Int, table: String?, passed: Set<String>) -> Bool {
+    /// data of `table`, after passing the blocks of `passed`; `created`: the tables the
+    /// dump's CREATE TABLE statements made. True: this loader loads it.
+    func claim(loader: Int, block: Int, table: String?, passed: Set<String>, created: Set<String>) -> Bool {
         lock.withLock {
             next[loader] = block + 1
             guard !claimed.contains(block) else { return false }
             if let table, let size = sizes[table], next.indices.contains(where: { $0 != loader && next[$0] <= block }),
-                sizes.contains(where: { $0.value > size && $0.key != table && !passed.contains($0.key) && !claimedTables.contains($0.key) })
+                sizes.contains(where: { $0.value > size && $0.key != table && created.contains($0.key) && !passed.contains($0.key) && !claimedTables.contains($0.key) })
             {
                 return false
             }
