@@ -11,16 +11,14 @@ final class CopyClaimsTests: XCTestCase {
         let claims = CopyClaims(loaders: loaders, sizes: sizes)
         var clock = [Int64](repeating: 0, count: loaders)
         var position = [Int](repeating: 0, count: loaders)
-        var passed = [Set<String>](repeating: [], count: loaders)
         var loaded = [[String?]](repeating: [], count: loaders)
         while let loader = (0..<loaders).filter({ position[$0] < blocks.count }).min(by: { (clock[$0], $0) < (clock[$1], $1) }) {
             let block = position[loader]
             let table = blocks[block]
-            if claims.claim(loader: loader, block: block, table: table, passed: passed[loader], created: created ?? Set(blocks.compactMap { $0 })) {
+            if claims.claim(loader: loader, block: block, table: table, created: created ?? Set(blocks.compactMap { $0 })) {
                 loaded[loader].append(table)
                 clock[loader] += cost(table)
             }
-            if let table { passed[loader].insert(table) }
             position[loader] += 1
             if position[loader] == blocks.count { claims.leave(loader) }
         }
@@ -63,10 +61,12 @@ final class CopyClaimsTests: XCTestCase {
         XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes, created: ["public.a", "public.b"]) { sizes[$0!]! }, [["public.a"], ["public.b"]])
         XCTAssertEqual(simulate(order, loaders: 2, sizes: sizes, created: Set(sizes.keys)) { sizes[$0!]! }, [[], ["public.a", "public.b"]],
                        "what the rule prevents")
-        XCTAssertEqual(DataLoaders.table(ofCreate: "CREATE TABLE public.\"My T\" (\n    a integer\n);"), "public.\"My T\"")
-        XCTAssertEqual(DataLoaders.table(ofCreate: "CREATE UNLOGGED TABLE public.u (a integer);"), "public.u")
-        XCTAssertNil(DataLoaders.table(ofCreate: "CREATE FOREIGN TABLE public.f (a integer) SERVER s;"))
-        XCTAssertNil(DataLoaders.table(ofCreate: "CREATE INDEX i ON public.t (a);"))
+        XCTAssertEqual(CopyHeader.tableCreated(by: "CREATE TABLE public.\"My T\" (\n    a integer\n);"), "public.My T")
+        XCTAssertEqual(CopyHeader.parse("COPY public.\"My T\" (a) FROM stdin;")?.table, "public.My T",
+                       "a block's table and the created table are named alike, or the block would be waited for")
+        XCTAssertEqual(CopyHeader.tableCreated(by: "CREATE UNLOGGED TABLE public.u (a integer);"), "public.u")
+        XCTAssertNil(CopyHeader.tableCreated(by: "CREATE FOREIGN TABLE public.f (a integer) SERVER s;"))
+        XCTAssertNil(CopyHeader.tableCreated(by: "CREATE INDEX i ON public.t (a);"))
     }
 
     /// Whatever the order the loaders move in, every block is loaded exactly once: also when

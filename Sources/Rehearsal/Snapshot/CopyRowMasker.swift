@@ -233,26 +233,16 @@ struct CopyHeader: Equatable {
         var text = Substring(sql.trimmingCharacters(in: .whitespacesAndNewlines))
         guard text.prefix(5).uppercased() == "COPY " else { return nil }
         text = text.dropFirst(5).drop(while: \.isWhitespace)
-        var end = text.startIndex
-        var quoted = false
-        while end < text.endIndex {
-            let character = text[end]
-            if character == "\"" {
-                quoted.toggle()
-            } else if !quoted, character.isWhitespace || character == "(" {
-                break
-            }
-            end = text.index(after: end)
-        }
-        guard let parts = nameParts(text[..<end], foldUnquoted: true), (1...2).contains(parts.count) else { return nil }
-        text = text[end...].drop(while: \.isWhitespace)
+        let name = leadingName(text)
+        guard let parts = nameParts(name, foldUnquoted: true), (1...2).contains(parts.count) else { return nil }
+        text = text[name.endIndex...].drop(while: \.isWhitespace)
         var columns: [String] = []
         if text.first == "(" {
             text = text.dropFirst()
             var index = text.startIndex
             var segmentStart = index
             var closed = false
-            quoted = false
+            var quoted = false
             while index < text.endIndex {
                 let character = text[index]
                 if character == "\"" {
@@ -276,6 +266,38 @@ struct CopyHeader: Equatable {
         }
         guard text.uppercased().hasPrefix("FROM STDIN") else { return nil }
         return CopyHeader(table: parts.joined(separator: "."), columns: columns)
+    }
+
+    /// `CREATE [UNLOGGED] TABLE public.t (…);` → `public.t`, as the catalog names it; nil for
+    /// any other statement.
+    static func tableCreated(by sql: String) -> String? {
+        var text = Substring(sql).drop(while: \.isWhitespace)
+        for keyword in ["CREATE", "UNLOGGED", "TABLE"] {
+            let word = text.prefix { !$0.isWhitespace }
+            if word.uppercased() == keyword {
+                text = text[word.endIndex...].drop(while: \.isWhitespace)
+            } else if keyword != "UNLOGGED" {
+                return nil
+            }
+        }
+        guard let parts = nameParts(leadingName(text), foldUnquoted: true), (1...2).contains(parts.count) else { return nil }
+        return parts.joined(separator: ".")
+    }
+
+    /// The name `text` starts with: up to the first space or parenthesis outside double quotes.
+    static func leadingName(_ text: Substring) -> Substring {
+        var end = text.startIndex
+        var quoted = false
+        while end < text.endIndex {
+            let character = text[end]
+            if character == "\"" {
+                quoted.toggle()
+            } else if !quoted, character.isWhitespace || character == "(" {
+                break
+            }
+            end = text.index(after: end)
+        }
+        return text[..<end]
     }
 
     /// `schema.table` → its identifiers; `"…"` quotes (with `""` for a quote) allow any

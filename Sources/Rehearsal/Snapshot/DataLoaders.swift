@@ -96,24 +96,6 @@ final class DataLoaders: @unchecked Sendable {
         return String(trimmed.dropLast()) + " WITH (FREEZE);"
     }
 
-    /// `CREATE [UNLOGGED] TABLE public.t (…);` → `public.t`; nil for any other statement.
-    static func table(ofCreate sql: String) -> String? {
-        let words = sql.prefix(40).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
-        let start = words.count > 1 && words[1].uppercased() == "UNLOGGED" ? 2 : 1
-        guard words.count > start + 1, words[0].uppercased() == "CREATE", words[start].uppercased() == "TABLE",
-            let keyword = sql.range(of: String(words[start]))
-        else { return nil }
-        // The name ends at the first space or parenthesis outside double quotes.
-        var name = ""
-        var quoted = false
-        for character in sql[keyword.upperBound...].drop(while: { $0 == " " }) {
-            if character == "\"" { quoted.toggle() }
-            if !quoted, character == " " || character == "(" || character == "\n" { break }
-            name.append(character)
-        }
-        return name.isEmpty ? nil : name
-    }
-
     /// `COPY public.t (a, b) FROM stdin;` → `public.t`.
     static func table(ofCopy sql: String) -> String? {
         sql.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init)
@@ -128,7 +110,6 @@ final class DataLoaders: @unchecked Sendable {
         var after: [(sql: String, line: Int)] = []
         var tableBytes: [String: Int] = [:]
         var copyLines: [String: Int] = [:]
-        var passed: Set<String> = []
         var created: Set<String> = []
         while let item = try reader.next() {
             if failure.value != nil || shouldStop() { return }
@@ -136,7 +117,7 @@ final class DataLoaders: @unchecked Sendable {
             case .statement(let sql, let line):
                 // The dump's session settings (search_path '', encodings) apply to COPY too.
                 if SnapshotRestorer.isSessionSetting(sql) { _ = connection.runScript(sql) }
-                if block == 0, let table = Self.table(ofCreate: sql) { created.insert(PostDataPlan.catalogName(table)) }
+                if block == 0, let table = CopyHeader.tableCreated(by: sql) { created.insert(table) }
                 if block > 0 { after.append((sql, line)) }
             case .copy(let sql, let line):
                 defer { block += 1 }
@@ -148,9 +129,7 @@ final class DataLoaders: @unchecked Sendable {
                         copyLines[table] = copyLines[table] ?? line
                     }
                 }
-                let name = table.map(PostDataPlan.catalogName)
-                let mine = claims.claim(loader: index, block: block, table: name, passed: passed, created: created)
-                if let name { passed.insert(name) }
+                let mine = claims.claim(loader: index, block: block, table: CopyHeader.parse(sql)?.table, created: created)
                 guard mine else {
                     bytes = try reader.skipCopyData(startLine: line)
                     continue
