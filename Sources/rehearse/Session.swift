@@ -97,11 +97,6 @@ enum Interruption {
     }
 }
 
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 
 /// A command line that cannot be carried out as written (exit 2).
 struct UsageError: Error, CustomStringConvertible {

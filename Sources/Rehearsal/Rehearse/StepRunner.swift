@@ -71,16 +71,23 @@ struct StepRunner {
         step.statements = outcome.statements.enumerated().map { index, result in
             StatementReport(line: index < lines.count ? lines[index] : nil, command: result.command, rows: result.rowsAffected)
         }
-        // Before the tracking table is written again (TRUNCATE gives it a new file). In one
-        // transaction: the catalogs the probes read are locked once for all their queries.
-        try observer.execute("BEGIN")
-        do {
-            for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
-            try observer.execute("COMMIT")
-        } catch {
-            _ = observer.runScript("ROLLBACK")
-            throw error
+        // migrate records the clean version while the probes read what the body left: that
+        // write touches only the tracking table, which no probe figure counts (its new file
+        // is no rewrite), and the next body waits for both.
+        let recording = outcome.error == nil ? Self.recordClean(version, in: table, on: session) : nil
+        // In one transaction: the catalogs the probes read are locked once for all their queries.
+        let probed = Result {
+            try observer.execute("BEGIN")
+            do {
+                for probe in probes { try probe.after(on: observer, into: &step, evidence: &evidence) }
+                try observer.execute("COMMIT")
+            } catch {
+                _ = observer.runScript("ROLLBACK")
+                throw error
+            }
         }
+        let recorded = recording?.wait()
+        try probed.get()
         let held = holders?.finish() ?? []
         if let failure = watcher.error {
             step.observationGaps.append("the lock sampler stopped (\(failure)): locks, lock waits and blocked traffic after that moment are unknown, not absent")
@@ -110,8 +117,6 @@ struct StepRunner {
             step.error = error
             // A file with its own BEGIN leaves the session in a failed transaction.
             _ = session.runScript("ROLLBACK")
-        } else {
-            try table.write(version, dirty: false, on: session)
         }
         // Long transactions ran on this machine's clock; the step's clock is the server's.
         let offset = traffic?.clockOffset ?? 0
@@ -142,9 +147,17 @@ struct StepRunner {
         }
 
         step.locks = locks(observation, serverStart: serverStart, serverEnd: serverEnd)
+        try recorded?.get()
         step.trackingAfter = try table.readChecked(on: observer)
         events(.stepFinished(version: migration.version, step: step))
         return Outcome(step: step, evidence: evidence)
+    }
+
+    /// Writes (`version`, clean) on a thread of its own; the caller leaves `session` alone
+    /// until it has waited.
+    private static func recordClean(_ version: Int64, in table: TrackingTable, on session: Connection) -> BackgroundJob<Void> {
+        let session = UncheckedSendable(session)
+        return BackgroundJob { try table.write(version, dirty: false, on: session.value) }
     }
 
     /// Locks on the step's clock. In whole-file mode a lock is released at the end of the

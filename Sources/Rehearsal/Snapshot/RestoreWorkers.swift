@@ -59,11 +59,11 @@ final class RestoreWorkers: @unchecked Sendable {
             try connection.execute(
                 "SET synchronous_commit = off; SET maintenance_work_mem = '32MB'; SET enable_hashjoin = off; SET jit = off")
             if let handle = connection.makeCancelHandle() { cancelHandles.append(handle) }
-            let box = UncheckedConnection(connection)
+            let box = UncheckedSendable(connection)
             group.enter()
             Thread { [self] in
                 defer { group.leave() }
-                work(box.connection)
+                work(box.value)
             }.start()
         }
     }
@@ -225,10 +225,4 @@ final class RestoreWorkers: @unchecked Sendable {
             guard error.sqlState == SQLState.deadlockDetected, attempts < 5 else { return error }
         }
     }
-}
-
-/// Moves a connection into the worker thread that will own it from then on.
-private struct UncheckedConnection: @unchecked Sendable {
-    let connection: Connection
-    init(_ connection: Connection) { self.connection = connection }
 }
