@@ -126,7 +126,7 @@ enum CatalogStamps {
         (SELECT pg_catalog.string_agg(n.oid::pg_catalog.text || ':' || n.xmin::pg_catalog.text, ',' ORDER BY n.oid) FROM pg_catalog.pg_namespace n),
         (SELECT pg_catalog.string_agg(x.oid::pg_catalog.text || ':' || x.xmin::pg_catalog.text, ',' ORDER BY x.oid) FROM pg_catalog.pg_extension x),
         (SELECT pg_catalog.string_agg(d.classid::pg_catalog.text || '/' || d.objid::pg_catalog.text || ':' || d.xmin::pg_catalog.text, ',' ORDER BY d.classid, d.objid)
-         FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'),
+         FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'),
         (SELECT pg_catalog.string_agg(co.oid::pg_catalog.text || ':' || co.xmin::pg_catalog.text, ',' ORDER BY co.oid) FROM pg_catalog.pg_collation co WHERE co.oid >= 16384),
         (SELECT pg_catalog.string_agg(oc.oid::pg_catalog.text || ':' || oc.xmin::pg_catalog.text, ',' ORDER BY oc.oid) FROM pg_catalog.pg_opclass oc WHERE oc.oid >= 16384),
         (SELECT pg_catalog.string_agg(am.oid::pg_catalog.text || ':' || am.xmin::pg_catalog.text, ',' ORDER BY am.oid) FROM pg_catalog.pg_am am WHERE am.oid >= 16384),

@@ -47,9 +47,10 @@ enum FingerprintQuery {
             """
         return """
     WITH ext_member AS (
+        -- an extension's members, found through the index on what they depend on
         SELECT d.classid, d.objid
         FROM pg_catalog.pg_depend d
-        WHERE d.deptype = 'e'
+        WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
     ),
     nsp AS (
         SELECT n.oid, n.nspname
