@@ -7,11 +7,11 @@ import XCTest
 final class DataRoundtripTests: XCTestCase {
     private let session = "session:\n  lock_timeout: 2s"
 
-    private func data(_ up: String, _ down: String, extra: String = "") throws -> (MigrationReport, RehearsalReport) {
+    private func data(_ up: String, _ down: String, extra: String = "", dump: String = Fixture.dump) throws -> (MigrationReport, RehearsalReport) {
         var migrations = Fixture.baseMigrations
         migrations["2_change.up.sql"] = up
         migrations["2_change.down.sql"] = down
-        let report = try Fixture(test: self, migrations: migrations, extra: session + "\n" + extra).run()
+        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: session + "\n" + extra).run()
         return (try XCTUnwrap(report.migrations.first), report)
     }
 
@@ -107,6 +107,50 @@ final class DataRoundtripTests: XCTestCase {
         XCTAssertTrue(sample.hasPrefix("256 ranges of 1 values of id, spread from 1 to 200"), sample)
         let loss = try XCTUnwrap(data.losses.first?.message)
         XCTAssertTrue(loss.contains("non-null values before up, none after down (on a sample: 256 ranges"), loss)
+    }
+
+    /// Each migration's data before its up is read ahead, beside the previous migration's
+    /// down: it is the data that up left once committed (not what was there while it ran),
+    /// read once that down, which holds the table meanwhile, is rolled back.
+    func testTheDataBeforeAnUpIsWhatThePreviousUpLeftEvenWhileItsDownHoldsTheTable() throws {
+        var migrations = Fixture.baseMigrations
+        migrations["2_mark.up.sql"] = "UPDATE items SET name = name || '!';\nSELECT pg_sleep(0.3);"
+        migrations["2_mark.down.sql"] = "LOCK TABLE items IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.3);\nUPDATE items SET name = rtrim(name, '!');"
+        migrations["3_shout.up.sql"] = "UPDATE items SET name = upper(name);"
+        migrations["3_shout.down.sql"] = "UPDATE items SET name = lower(name);"
+        migrations["4_forget.up.sql"] = "UPDATE items SET name = NULL WHERE id = 1;"
+        migrations["4_forget.down.sql"] = "SELECT 1;"
+        let report = try Fixture(test: self, migrations: migrations, extra: session).run()
+        XCTAssertNil(report.failure)
+        XCTAssertEqual(report.migrations.map { $0.roundtrip.data?.tables ?? [] }, Array(repeating: ["public.items"], count: 3))
+        XCTAssertEqual(report.migrations.prefix(2).map { $0.roundtrip.data?.restoresData }, [true, true], report.migrations.map { $0.roundtrip.data?.summary ?? "" }.joined(separator: "; "))
+        XCTAssertEqual(losses(report.migrations[2]), ["down does not bring back public.items.name: 3 non-null values before up, 2 after down"])
+    }
+
+    /// Values are hashed in fixed text forms: a down that changes the session's time zone
+    /// (as a migration's SET would) does not make its timestamps look lost.
+    func testADownThatSetsTheTimeZoneLosesNoTimestamps() throws {
+        let dump = Fixture.dump
+            .replacingOccurrences(of: "note text DEFAULT 'a;b'\n", with: "note text DEFAULT 'a;b',\n    seen timestamp with time zone DEFAULT '2026-01-01 12:00+00'\n")
+        let (migration, report) = try data(
+            "UPDATE items SET name = name;", "SET TimeZone = 'Asia/Tokyo';\nSET DateStyle = 'German';\nUPDATE items SET name = name;",
+            dump: dump)
+        XCTAssertNil(report.failure)
+        XCTAssertEqual(migration.roundtrip.data?.tables, ["public.items"])
+        XCTAssertEqual(migration.roundtrip.data?.restoresData, true, migration.roundtrip.data?.summary ?? "")
+    }
+
+    /// A read sets what it reads under and puts the session's own settings back.
+    func testAReadLeavesTheSessionsSettingsAsTheyWere() throws {
+        let connection = try TestServer.shared().connect(database: nil)
+        try connection.execute("CREATE TEMP TABLE seen (at timestamptz, span interval); INSERT INTO seen VALUES ('2026-01-01 12:00+00', '1 day 2 hours')")
+        let plans = try DataFingerprint.plans(for: ["pg_temp.seen"], sampleAbove: 1000, on: connection)
+        try connection.execute("SET TimeZone = 'Asia/Tokyo'; SET IntervalStyle = 'iso_8601'; SET jit = on")
+        let tokyo = try DataFingerprint.read(plans, on: connection)
+        XCTAssertEqual(try connection.query("SELECT current_setting('TimeZone'), current_setting('IntervalStyle'), current_setting('jit')").rows.first, ["Asia/Tokyo", "iso_8601", "on"])
+        try connection.execute("SET TimeZone = 'America/New_York'; SET IntervalStyle = 'sql_standard'")
+        XCTAssertEqual(try DataFingerprint.read(plans, on: connection), tokyo)
+        XCTAssertEqual(tokyo.tables["pg_temp.seen"]?.columns.count, 2)
     }
 
     func testDataCheckOffChecksNothing() throws {

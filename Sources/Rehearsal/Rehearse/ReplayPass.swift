@@ -42,6 +42,12 @@ final class ReplayPass {
         let rolledBackStates = states.filter { rolledBack?.contains($0.migration.version) == true }
         let releaseTables = checksData ? Set(rolledBackStates.flatMap { DataCheckTables.tables(for: $0, check: scenario.dataCheck) })
             .intersection(states.first?.before?.tables ?? []).sorted() : []
+        // Each migration's data before its up is read on a second connection, while the copy
+        // is busy with the snapshot's data or the previous migration's down (which it does
+        // not see, that down being uncommitted): by the up, it is read.
+        let reader = checksData ? UncheckedSendable(try server.connect(database: database)) : nil
+        var ahead = readAhead(states.first.map(checkedTables) ?? [], on: reader)
+        defer { _ = ahead?.wait() }
         let releasePlans = try DataFingerprint.plans(for: releaseTables, sampleAbove: scenario.dataCheckRows, on: connection)
         let snapshotData = try DataFingerprint.read(releasePlans, on: connection)
         var replayed: [Migration] = []
@@ -51,7 +57,11 @@ final class ReplayPass {
                 let up = states[index].entry.steps.firstIndex(where: { $0.kind == .up }), states[index].entry.steps[up].status == .ok
             else { break }
             events(.tracing(version: states[index].migration.version))
-            guard try replay(&states[index], upStep: up, on: connection) else { return nil }
+            let pending = ahead
+            ahead = nil
+            let nextTables = index + 1 < states.count ? checkedTables(states[index + 1]) : []
+            guard try replay(&states[index], upStep: up, on: connection, readAhead: pending, upCommitted: { ahead = readAhead(nextTables, on: reader) })
+            else { return nil }
             replayed.append(states[index].migration)
         }
         guard checksData, let rolledBack, Set(replayed.map(\.version)) == Set(rolledBack) else { return nil }
@@ -66,15 +76,50 @@ final class ReplayPass {
             beforeLabel: "in the snapshot", afterLabel: "after it")
     }
 
+    /// The tables whose data migration `state`'s down must bring back: none without a down
+    /// that ran to the end in the faithful run.
+    private func checkedTables(_ state: MigrationRehearsal) -> [String] {
+        guard state.entry.steps.contains(where: { $0.kind == .down && $0.status == .ok }), state.downToRehearse != nil else { return [] }
+        return DataCheckTables.tables(for: state, check: scenario.dataCheck)
+    }
+
+    /// How `tables` are read, and their data, as the copy has them now.
+    private struct DataBefore: Sendable {
+        var plans: [DataFingerprint.Plan]
+        var data: DataFingerprint
+    }
+
+    private static func readData(of tables: [String], sampleAbove: Int64, on connection: Connection) throws -> DataBefore {
+        let plans = try DataFingerprint.plans(for: tables, sampleAbove: sampleAbove, on: connection)
+        return DataBefore(plans: plans, data: try DataFingerprint.read(plans, on: connection))
+    }
+
+    /// Starts reading `tables` on `reader`, which nothing else uses until the job is waited for.
+    private func readAhead(_ tables: [String], on reader: UncheckedSendable<Connection>?) -> BackgroundJob<DataBefore>? {
+        guard let reader, !tables.isEmpty else { return nil }
+        let sampleAbove = scenario.dataCheckRows
+        return BackgroundJob { try Self.readData(of: tables, sampleAbove: sampleAbove, on: reader.value) }
+    }
+
     /// One migration on the copy; false when the copy could not follow the faithful run (so
-    /// later migrations cannot be replayed either).
-    private func replay(_ state: inout MigrationRehearsal, upStep: Int, on connection: Connection) throws -> Bool {
+    /// later migrations cannot be replayed either). `readAhead`: its tables' data read ahead
+    /// (read here when there is none or it failed); `upCommitted` is called once its up is
+    /// in the copy for good.
+    private func replay(
+        _ state: inout MigrationRehearsal, upStep: Int, on connection: Connection, readAhead: BackgroundJob<DataBefore>?,
+        upCommitted: () -> Void
+    ) throws -> Bool {
+        let early = try? readAhead?.wait().get()
         let migration = state.migration
-        guard let up = migration.up, !up.isBlank else { return true }
+        guard let up = migration.up, !up.isBlank else {
+            upCommitted()
+            return true
+        }
         let downStep = state.entry.steps.firstIndex { $0.kind == .down && $0.status == .ok }
         let down = downStep == nil ? nil : state.downToRehearse
-        let tables = down == nil ? [] : DataCheckTables.tables(for: state, check: scenario.dataCheck)
-        let plans = try DataFingerprint.plans(for: tables, sampleAbove: scenario.dataCheckRows, on: connection)
+        // Read before the up's transaction, whose locks are then the up's alone.
+        let data = try early ?? Self.readData(of: checkedTables(state), sampleAbove: scenario.dataCheckRows, on: connection)
+        let plans = data.plans, before = data.data
         if checksData, down == nil, state.entry.roundtrip.skipped == nil {
             state.entry.roundtrip.data = DataRoundtrip(skipped: "the down did not run to the end in the faithful run, so there is nothing to compare")
         }
@@ -85,9 +130,9 @@ final class ReplayPass {
             if traceStatements {
                 state.entry.steps[upStep].traceNote = "not traced statement by statement: \(upReason); figures are for the whole file"
             }
-            let before = try DataFingerprint.read(plans, on: connection)
             files = nil
             guard connection.runScript(up.body).error == nil else { return false }
+            upCommitted()
             if let down, let downStep {
                 _ = connection.runScript("BEGIN")
                 defer { _ = connection.runScript("ROLLBACK") }
@@ -95,8 +140,6 @@ final class ReplayPass {
             }
             return true
         }
-        // Read before the up's transaction, whose locks are then the up's alone.
-        let before = try DataFingerprint.read(plans, on: connection)
         guard connection.runScript("BEGIN").error == nil else { return false }
         guard run(up, into: &state.entry.steps[upStep], on: connection) else {
             _ = connection.runScript("ROLLBACK")
@@ -104,6 +147,7 @@ final class ReplayPass {
             return false
         }
         guard connection.runScript("COMMIT").error == nil else { return false }
+        upCommitted()
         // The down in a transaction of its own, as migrate runs it, rolled back.
         if let down, let downStep {
             guard connection.runScript("BEGIN").error == nil else { return false }

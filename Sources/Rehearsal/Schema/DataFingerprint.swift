@@ -127,10 +127,15 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         var fingerprint = DataFingerprint()
         guard !plans.isEmpty else { return fingerprint }
         let present = changed ? try columnsNow(of: plans, on: connection) : nil
-        // Compiling these scans with JIT costs about 300 ms each, more than reading the
-        // sample; the session's own setting comes back afterwards.
-        let jit = try connection.scalar("SELECT current_setting('jit'), pg_catalog.set_config('jit', 'off', false)") ?? "on"
-        defer { _ = try? connection.query("SELECT pg_catalog.set_config('jit', $1, false)", [jit]) }
+        let saved = try connection.query(
+            "SELECT " + (readingSettings.map { "pg_catalog.current_setting('\($0.name)')" }
+                + readingSettings.map { "pg_catalog.set_config('\($0.name)', '\($0.value)', false)" }).joined(separator: ", ")
+        ).rows.first ?? []
+        defer {
+            let restore = readingSettings.indices.map { "pg_catalog.set_config($\(2 * $0 + 1), $\(2 * $0 + 2), false)" }
+            let values = zip(readingSettings, saved).flatMap { setting, value in [setting.name, value ?? ""] }
+            _ = try? connection.query("SELECT " + restore.joined(separator: ", "), values)
+        }
         for var plan in plans {
             if let present {
                 guard let columns = present[plan.table] else { continue }
@@ -178,6 +183,15 @@ public struct DataFingerprint: Sendable, Equatable, Codable {
         }
         return fingerprint
     }
+
+    /// Settings a read makes for its own queries, the session's coming back afterwards: no
+    /// JIT (compiling these scans costs about 300 ms each, more than reading the sample), and
+    /// fixed text forms of values, so the same data hashes alike on any connection and
+    /// whatever a migration set (`SET TimeZone`, `DateStyle`, …) between two reads.
+    static let readingSettings: [(name: String, value: String)] = [
+        ("jit", "off"), ("DateStyle", "ISO, MDY"), ("IntervalStyle", "postgres"), ("TimeZone", "UTC"),
+        ("extra_float_digits", "1"), ("bytea_output", "hex"), ("search_path", ""),
+    ]
 
     /// The columns each plan's table has now, quoted as the plans quote them; a table gone
     /// has no entry.
