@@ -19,6 +19,8 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
     private let account: ServerAccount
     private let lock: FileLock
     private var running = false
+    /// The last `pg_ctl start`, which may still be making sure of a server already ready.
+    private var starting: BackgroundJob<Command.Output>?
 
     /// Where the data directory lives: `REHEARSE_HOME`, else `/var/cache/rehearse` as root
     /// (the server account must be able to reach it), else the user cache directory.
@@ -69,9 +71,8 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
 
     public func shutdown() {
         if running {
-            let stop = account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s", "stop"], directory: baseDirectory)
-            if (try? stop.run())?.status != 0 {
-                _ = try? account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "-w", "-s", "stop"], directory: baseDirectory).run()
+            if (try? stop(mode: "fast", timeout: 60)) == nil {
+                _ = try? stop(mode: "immediate", timeout: 60)
             }
             running = false
         }
@@ -164,12 +165,42 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
 
     /// Restarts the server with or without the loading settings; every open session ends.
     public func restart(loading: Bool) throws {
-        let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120", "-s", "stop"], directory: baseDirectory).run()
+        try stop(mode: "fast", timeout: 120)
+        running = false
+        try start(loading: loading)
+    }
+
+    /// How often a start or a stop looks whether the server is ready or gone: `pg_ctl -w`
+    /// looks every 100 ms, which a run would pay at each start and stop.
+    private static let pollMicroseconds: useconds_t = 5_000
+
+    /// Asks the server to stop in `mode` and waits until its pid file is gone, as
+    /// `pg_ctl -w` does, looking more often.
+    private func stop(mode: String, timeout: Double) throws {
+        _ = starting?.wait()
+        let pidFile = dataDirectory + "/postmaster.pid"
+        let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", mode, "-W", "-s", "stop"], directory: baseDirectory).run()
         guard stop.status == 0 else {
             throw ClusterError.commandFailed(command: "pg_ctl stop", output: stop.combined, logFile: logFile)
         }
-        running = false
-        try start(loading: loading)
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while FileManager.default.fileExists(atPath: pidFile) {
+            guard Date() < deadline else {
+                throw ClusterError.commandFailed(command: "pg_ctl stop", output: "the server did not stop within \(Int(timeout)) s", logFile: logFile)
+            }
+            usleep(Self.pollMicroseconds)
+        }
+    }
+
+    /// Whether the pid file shows a postmaster started at `launched` or later, alive and
+    /// ready for connections (the checks `pg_ctl -w` makes).
+    private func postmasterReady(since launched: time_t) -> Bool {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 8, let pid = Int32(lines[0]), let started = time_t(lines[2]), started >= launched - 2,
+            lines[7].trimmingCharacters(in: .whitespaces) == "ready"
+        else { return false }
+        return isPostmaster(pid)
     }
 
     private func start(loading: Bool = false) throws {
@@ -190,16 +221,20 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
             "-c max_wal_size=2GB",
             "-c logging_collector=off",
         ] + (loading ? Self.loadingOptions : [])).joined(separator: " ")
-        let output = try account.command(
-            binaries.path("pg_ctl"),
-            ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s", "-o", options, "start"],
-            directory: baseDirectory
-        ).run()
-        guard output.status == 0 else {
+        let command = account.command(
+            binaries.path("pg_ctl"), ["-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s", "-o", options, "start"], directory: baseDirectory)
+        let launched = time(nil)
+        let job = BackgroundJob { try command.run() }
+        starting = job
+        // pg_ctl says when the server could not start; that it did, the pid file says up to
+        // 100 ms sooner.
+        while !job.isDone, !postmasterReady(since: launched) { usleep(Self.pollMicroseconds) }
+        if job.isDone, let output = try? job.wait().get(), output.status != 0 {
             let tail = (try? String(contentsOfFile: logFile, encoding: .utf8))?
                 .split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
             throw ClusterError.commandFailed(command: "pg_ctl start", output: [output.combined, tail].filter { !$0.isEmpty }.joined(separator: "\n"), logFile: logFile)
         }
+        if job.isDone, case .failure(let error) = job.wait() { throw error }
         running = true
         isLoading = loading
     }

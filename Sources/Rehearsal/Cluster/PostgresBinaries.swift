@@ -9,34 +9,38 @@ public struct PostgresBinaries: Sendable {
     public func path(_ program: String) -> String { directory + "/" + program }
 
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresBinaries {
-        var candidates: [String] = []
-        if let explicit = environment["REHEARSE_PG_BINDIR"], !explicit.isEmpty { candidates.append(explicit) }
-        for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
-            if FileManager.default.isExecutableFile(atPath: dir + "/pg_config"),
-                let output = try? Command(executable: dir + "/pg_config", arguments: ["--bindir"]).run(),
-                output.status == 0
-            {
-                candidates.append(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
-        candidates.append(contentsOf: (environment["PATH"] ?? "").split(separator: ":").map(String.init))
-        let debianRoot = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: debianRoot)) ?? [])
-            .compactMap(Int.init).sorted(by: >)
-        candidates.append(contentsOf: versions.map { "\(debianRoot)/\($0)/bin" })
-        for dir in candidates {
+        var searched: [String] = []
+        func usable(_ dir: String) -> PostgresBinaries? {
+            guard !searched.contains(dir) else { return nil }
+            searched.append(dir)
             let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/initdb"))
                 .map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: dir)).deletingLastPathComponent().path }
                 ?? dir
             let fm = FileManager.default
             guard fm.isExecutableFile(atPath: resolved + "/initdb"), fm.isExecutableFile(atPath: resolved + "/pg_ctl"),
-                fm.isExecutableFile(atPath: resolved + "/postgres")
-            else { continue }
-            if let major = version(of: resolved + "/postgres") {
-                return PostgresBinaries(directory: resolved, majorVersion: major)
+                fm.isExecutableFile(atPath: resolved + "/postgres"), let major = version(of: resolved + "/postgres")
+            else { return nil }
+            return PostgresBinaries(directory: resolved, majorVersion: major)
+        }
+        if let explicit = environment["REHEARSE_PG_BINDIR"], !explicit.isEmpty, let found = usable(explicit) { return found }
+        // The same directory twice on PATH (/bin and /usr/bin, one a link to the other) asks
+        // its pg_config once; the first answer that names the server programs is taken.
+        let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        var asked: Set<String> = []
+        for dir in path where FileManager.default.isExecutableFile(atPath: dir + "/pg_config")
+            && asked.insert(URL(fileURLWithPath: dir).resolvingSymlinksInPath().path).inserted
+        {
+            if let output = try? Command(executable: dir + "/pg_config", arguments: ["--bindir"]).run(), output.status == 0,
+                let found = usable(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return found
             }
         }
-        throw ClusterError.binariesNotFound(searched: candidates.isEmpty ? [debianRoot] : Array(NSOrderedSet(array: candidates)) as! [String])
+        for dir in path { if let found = usable(dir) { return found } }
+        let debianRoot = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: debianRoot)) ?? []).compactMap(Int.init).sorted(by: >)
+        for dir in versions.map({ "\(debianRoot)/\($0)/bin" }) { if let found = usable(dir) { return found } }
+        throw ClusterError.binariesNotFound(searched: searched.isEmpty ? [debianRoot] : searched)
     }
 
     /// A client program (pg_dump, pg_restore): from `REHEARSE_PG_BINDIR`, then beside the

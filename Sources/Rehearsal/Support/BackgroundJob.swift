@@ -13,6 +13,9 @@ final class BackgroundJob<Value: Sendable>: @unchecked Sendable {
         }.start()
     }
 
+    /// Whether the work is done, without waiting.
+    var isDone: Bool { result.value != nil }
+
     /// The outcome, once the work is done; `waiting` is called first if it is not yet.
     /// Safe to call more than once.
     func wait(waiting: () -> Void = {}) -> Result<Value, Error> {
@@ -21,6 +24,7 @@ final class BackgroundJob<Value: Sendable>: @unchecked Sendable {
             done.wait()
         }
         done.signal()
-        return result.value ?? .failure(RunnerError.notProvisioned)
+        guard let outcome = result.value else { preconditionFailure("a background job signalled before its outcome was kept") }
+        return outcome
     }
 }
