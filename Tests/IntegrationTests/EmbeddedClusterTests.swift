@@ -41,6 +41,27 @@ final class EmbeddedClusterTests: XCTestCase {
         XCTAssertEqual(try second.connect(database: nil).scalar("SELECT 1"), "1")
     }
 
+    /// A server that cannot start is said with the end of its log, leaves no server, and a
+    /// later run starts once the cause is gone.
+    func testAServerThatCannotStartIsSaidWithItsLogAndLeavesNothingRunning() throws {
+        let home = try home()
+        let first = try EmbeddedCluster(home: home)
+        let config = first.dataDirectory + "/postgresql.conf"
+        first.shutdown()
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try (original + "\nmax_locks_per_transaction = 'lots'\n").write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EmbeddedCluster(home: home)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("pg_ctl start failed"), text)
+            XCTAssertTrue(text.contains("max_locks_per_transaction"), text)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: first.dataDirectory + "/postmaster.pid"))
+        try original.write(toFile: config, atomically: true, encoding: .utf8)
+        let again = try EmbeddedCluster(home: home)
+        defer { again.shutdown() }
+        XCTAssertEqual(try again.connect(database: nil).scalar("SELECT 1"), "1")
+    }
+
     func testShutdownStopsTheServerAndRemovesTheSocketDirectory() throws {
         let cluster = try EmbeddedCluster(home: try home())
         let pid = try XCTUnwrap(cluster.postmasterPID)

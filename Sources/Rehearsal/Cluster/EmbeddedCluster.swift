@@ -229,12 +229,14 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
         // pg_ctl says when the server could not start; that it did, the pid file says up to
         // 100 ms sooner.
         while !job.isDone, !postmasterReady(since: launched) { usleep(Self.pollMicroseconds) }
-        if job.isDone, let output = try? job.wait().get(), output.status != 0 {
-            let tail = (try? String(contentsOfFile: logFile, encoding: .utf8))?
-                .split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
-            throw ClusterError.commandFailed(command: "pg_ctl start", output: [output.combined, tail].filter { !$0.isEmpty }.joined(separator: "\n"), logFile: logFile)
+        if job.isDone {
+            let output = try job.wait().get()
+            guard output.status == 0 else {
+                let tail = (try? String(contentsOfFile: logFile, encoding: .utf8))?
+                    .split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
+                throw ClusterError.commandFailed(command: "pg_ctl start", output: [output.combined, tail].filter { !$0.isEmpty }.joined(separator: "\n"), logFile: logFile)
+            }
         }
-        if job.isDone, case .failure(let error) = job.wait() { throw error }
         running = true
         isLoading = loading
     }
