@@ -32,20 +32,15 @@ final class ReplayPass {
     /// Replays `states` on `database`; with `rolledBack` (the versions the release rollback
     /// went back through), returns what that rollback leaves of the snapshot's data.
     func replay(_ states: inout [MigrationRehearsal], on database: String, rolledBack: [UInt64]?) throws -> [DataLoss]? {
-        let connection = try server.connect(database: database)
-        for (name, value) in scenario.session {
-            _ = connection.runScript("SET \(name) = \(Identifier.literal(value))")
-        }
-        // The copy is thrown away and no figure of the replay times a commit: its commits
-        // need not wait for the disk.
-        _ = connection.runScript("SET synchronous_commit = off")
+        let connection = try session(on: database)
         let rolledBackStates = states.filter { rolledBack?.contains($0.migration.version) == true }
         let releaseTables = checksData ? Set(rolledBackStates.flatMap { DataCheckTables.tables(for: $0, check: scenario.dataCheck) })
             .intersection(states.first?.before?.tables ?? []).sorted() : []
         // Each migration's data before its up is read on a second connection, while the copy
         // is busy with the snapshot's data or the previous migration's down (which it does
-        // not see, that down being uncommitted): by the up, it is read.
-        let reader = checksData ? UncheckedSendable(try server.connect(database: database)) : nil
+        // not see, that down being uncommitted): by the up, it is read. The same session
+        // settings, so the same role sees the same rows.
+        let reader = checksData ? UncheckedSendable(try session(on: database)) : nil
         var ahead = readAhead(states.first.map(checkedTables) ?? [], on: reader)
         defer { _ = ahead?.wait() }
         let releasePlans = try DataFingerprint.plans(for: releaseTables, sampleAbove: scenario.dataCheckRows, on: connection)
@@ -76,6 +71,17 @@ final class ReplayPass {
             beforeLabel: "in the snapshot", afterLabel: "after it")
     }
 
+    /// A connection to the copy with the scenario's session settings. The copy is thrown away
+    /// and no figure of the replay times a commit: its commits need not wait for the disk.
+    private func session(on database: String) throws -> Connection {
+        let connection = try server.connect(database: database)
+        for (name, value) in scenario.session {
+            _ = connection.runScript("SET \(name) = \(Identifier.literal(value))")
+        }
+        _ = connection.runScript("SET synchronous_commit = off")
+        return connection
+    }
+
     /// The tables whose data migration `state`'s down must bring back: none without a down
     /// that ran to the end in the faithful run.
     private func checkedTables(_ state: MigrationRehearsal) -> [String] {
@@ -103,7 +109,8 @@ final class ReplayPass {
 
     /// One migration on the copy; false when the copy could not follow the faithful run (so
     /// later migrations cannot be replayed either). `readAhead`: its tables' data read ahead
-    /// (read here when there is none or it failed); `upCommitted` is called once its up is
+    /// (read here when there is none or it failed, say on the session's `lock_timeout` behind
+    /// the previous down); `upCommitted` is called once its up is
     /// in the copy for good.
     private func replay(
         _ state: inout MigrationRehearsal, upStep: Int, on connection: Connection, readAhead: BackgroundJob<DataBefore>?,
