@@ -97,7 +97,6 @@ enum Interruption {
     }
 }
 
-
 /// A command line that cannot be carried out as written (exit 2).
 struct UsageError: Error, CustomStringConvertible {
     var description: String
