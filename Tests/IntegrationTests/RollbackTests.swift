@@ -140,6 +140,35 @@ final class DataRoundtripTests: XCTestCase {
         XCTAssertEqual(migration.roundtrip.data?.restoresData, true, migration.roundtrip.data?.summary ?? "")
     }
 
+    /// Both reads of a comparison run with the scenario's session settings: under a role that
+    /// row-level security shows one row of three, before up and after down alike.
+    func testTheReadsOfAComparisonSeeTheRowsTheSessionsRoleSees() throws {
+        try TestServer.shared().connect(database: nil).execute("""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rehearse_test_rls_reader') THEN
+                    CREATE ROLE rehearse_test_rls_reader NOLOGIN;
+                END IF;
+            END $$
+            """)
+        let grants = """
+            GRANT SELECT, UPDATE ON TABLE public.items TO rehearse_test_rls_reader;
+            GRANT SELECT, INSERT, TRUNCATE ON TABLE public._schema_migrations TO rehearse_test_rls_reader;
+            ALTER TABLE public.items ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY only_the_first ON public.items USING (id = 1);
+
+            \\unrestrict k3y
+            """
+        let dump = Fixture.dump.replacingOccurrences(of: "\\unrestrict k3y", with: grants)
+        var migrations = Fixture.baseMigrations
+        migrations["2_shout.up.sql"] = "UPDATE items SET name = upper(name);"
+        migrations["2_shout.down.sql"] = "UPDATE items SET name = lower(name);"
+        let report = try Fixture(test: self, dump: dump, migrations: migrations, extra: "session:\n  role: rehearse_test_rls_reader").run()
+        XCTAssertNil(report.failure)
+        let data = try XCTUnwrap(report.migrations.first?.roundtrip.data)
+        XCTAssertEqual(data.tables, ["public.items"])
+        XCTAssertEqual(data.restoresData, true, data.summary)
+    }
+
     /// A read sets what it reads under and puts the session's own settings back.
     func testAReadLeavesTheSessionsSettingsAsTheyWere() throws {
         let connection = try TestServer.shared().connect(database: nil)
