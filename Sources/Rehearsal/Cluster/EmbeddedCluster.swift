@@ -85,8 +85,16 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
 
     /// The running postmaster's process id, from its pid file.
     public var postmasterPID: Int32? {
-        guard running, let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return nil }
-        return Int32(text.split(separator: "\n").first ?? "")
+        guard running else { return nil }
+        return pidFileLines()?.first.flatMap { Int32($0) }
+    }
+
+    private var pidFile: String { dataDirectory + "/postmaster.pid" }
+
+    /// The pid file's lines (pid, data directory, start time, port, socket directory,
+    /// listen address, shared memory key, status), nil when there is none.
+    private func pidFileLines() -> [Substring]? {
+        (try? String(contentsOfFile: pidFile, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
     /// Forgets the server without stopping it and releases the lock, as a killed process
@@ -125,9 +133,8 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
     /// A run that was killed leaves its server running or a stale `postmaster.pid`; we hold
     /// the lock, so whatever runs on this data directory is a leftover.
     private func stopLeftoverServer() throws {
-        let pidFile = dataDirectory + "/postmaster.pid"
-        guard let contents = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return }
-        if let pid = Int32(contents.split(separator: "\n").first ?? ""), isPostmaster(pid) {
+        guard let lines = pidFileLines() else { return }
+        if let pid = lines.first.flatMap({ Int32($0) }), isPostmaster(pid) {
             let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "-w", "-s", "stop"], directory: baseDirectory).run()
             if stop.status != 0 { kill(pid, SIGKILL) }
             for _ in 0..<100 where isPostmaster(pid) { usleep(50_000) }
@@ -178,7 +185,6 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
     /// `pg_ctl -w` does, looking more often.
     private func stop(mode: String, timeout: Double) throws {
         _ = starting?.wait()
-        let pidFile = dataDirectory + "/postmaster.pid"
         let stop = try account.command(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", mode, "-W", "-s", "stop"], directory: baseDirectory).run()
         guard stop.status == 0 else {
             throw ClusterError.commandFailed(command: "pg_ctl stop", output: stop.combined, logFile: logFile)
@@ -195,9 +201,7 @@ public final class EmbeddedCluster: DatabaseServer, OwnServer {
     /// Whether the pid file shows a postmaster started at `launched` or later, alive and
     /// ready for connections (the checks `pg_ctl -w` makes).
     private func postmasterReady(since launched: time_t) -> Bool {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return false }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 8, let pid = Int32(lines[0]), let started = time_t(lines[2]), started >= launched - 2,
+        guard let lines = pidFileLines(), lines.count >= 8, let pid = Int32(lines[0]), let started = time_t(lines[2]), started >= launched - 2,
             lines[7].trimmingCharacters(in: .whitespaces) == "ready"
         else { return false }
         return isPostmaster(pid)

@@ -110,8 +110,7 @@ final class ReplayPass {
     /// One migration on the copy; false when the copy could not follow the faithful run (so
     /// later migrations cannot be replayed either). `readAhead`: its tables' data read ahead
     /// (read here when there is none or it failed, say on the session's `lock_timeout` behind
-    /// the previous down); `upCommitted` is called once its up is
-    /// in the copy for good.
+    /// the previous down); `upCommitted` is called once its up is in the copy for good.
     private func replay(
         _ state: inout MigrationRehearsal, upStep: Int, on connection: Connection, readAhead: BackgroundJob<DataBefore>?,
         upCommitted: () -> Void
